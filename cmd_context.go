@@ -1,0 +1,381 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/azcred/azcred/helper"
+	"github.com/azcred/azcred/store"
+)
+
+// ContextCmd groups the Get/Set/Select/Rename/Remove/Clear/Save/Import-AzContext commands.
+type ContextCmd struct {
+	List   ContextListCmd   `cmd:"" help:"List saved contexts; the active one is marked * (Get-AzContext -ListAvailable)."`
+	Show   ContextShowCmd   `cmd:"" help:"Show one context, the active one by default (Get-AzContext)."`
+	Set    ContextSetCmd    `cmd:"" help:"Create a context for a subscription and make it active (Set-AzContext)."`
+	Select ContextSelectCmd `cmd:"" help:"Make a saved context the default (Select-AzContext)."`
+	Rename ContextRenameCmd `cmd:"" help:"Rename a context (Rename-AzContext)."`
+	Remove ContextRemoveCmd `cmd:"" help:"Remove a context and tokens nothing else uses (Remove-AzContext)."`
+	Clear  ContextClearCmd  `cmd:"" help:"Remove all contexts and all tokens (Clear-AzContext)."`
+	Save   ContextSaveCmd   `cmd:"" help:"Write contexts to a file in Az's Save-AzContext format."`
+	Import ContextImportCmd `cmd:"" help:"Import contexts from azcred, Az PowerShell or Azure CLI files (Import-AzContext)."`
+}
+
+// contextView is the JSON shape scripts rely on (see CONTRACT.md).
+type contextView struct {
+	Name    string `json:"name"`
+	Active  bool   `json:"active"`
+	Account struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	} `json:"account"`
+	Tenant       string `json:"tenant"`
+	Subscription struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"subscription"`
+	Environment string `json:"environment"`
+	Store       string `json:"store"`
+}
+
+func viewOf(c *store.Context, active bool, where string) contextView {
+	v := contextView{Name: c.Name, Active: active, Tenant: c.Tenant, Environment: c.Environment, Store: where}
+	v.Account.ID, v.Account.Type = c.Account.ID, c.Account.Type
+	v.Subscription.ID, v.Subscription.Name = c.Subscription.ID, c.Subscription.Name
+	if v.Environment == "" {
+		v.Environment = store.DefaultEnvironment
+	}
+	return v
+}
+
+// activeName is the context used when nothing more specific applies.
+func (a *app) activeName(l *helper.Loaded) string {
+	if n := a.getenv("AZCRED_CONTEXT"); n != "" {
+		return n
+	}
+	return l.Default()
+}
+
+func (a *app) contextViews(p *helper.Profile, l *helper.Loaded) []contextView {
+	active := a.activeName(l)
+	var out []contextView
+	seen := map[string]bool{}
+	if l.Session != nil {
+		for _, n := range l.Session.ContextNames() {
+			out = append(out, viewOf(l.Session.Contexts[n], n == active, "session"))
+			seen[n] = true
+		}
+	}
+	for _, n := range l.User.ContextNames() {
+		if !seen[n] {
+			out = append(out, viewOf(l.User.Contexts[n], n == active, "user"))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// ContextListCmd lists contexts.
+type ContextListCmd struct {
+	outputFlag
+}
+
+func (c *ContextListCmd) Run(a *app) error {
+	p, l, err := a.load()
+	if err != nil {
+		return err
+	}
+	views := a.contextViews(p, l)
+	if c.Output == "json" {
+		if views == nil {
+			views = []contextView{}
+		}
+		return writeJSON(a, views)
+	}
+	if len(views) == 0 {
+		a.notef("no saved contexts")
+		a.notef("hint: run 'azcred login' or 'azcred context import PATH'")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tNAME\tACCOUNT\tTYPE\tTENANT\tSUBSCRIPTION\tENVIRONMENT")
+	for _, v := range views {
+		mark := ""
+		if v.Active {
+			mark = "*"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.Name, v.Account.ID, v.Account.Type, v.Tenant, v.Subscription.Name, v.Environment)
+	}
+	return tw.Flush()
+}
+
+func writeJSON(a *app, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(append(b, '\n'))
+	return err
+}
+
+// ContextShowCmd shows one context.
+type ContextShowCmd struct {
+	Name string `arg:"" optional:"" help:"Context name (default: the active one)." predictor:"context"`
+	outputFlag
+}
+
+func (c *ContextShowCmd) Run(a *app) error {
+	p, l, err := a.load()
+	if err != nil {
+		return err
+	}
+	name := c.Name
+	if name == "" {
+		name = a.activeName(l)
+		if name == "" {
+			return helper.WithHint(errors.New("no active context"), "run 'azcred context select NAME' or 'azcred login'")
+		}
+	}
+	ctx, s, ok := p.Find(l, name)
+	if !ok {
+		return unknownContext(name)
+	}
+	where := "user"
+	if s.IsSession() {
+		where = "session"
+	}
+	v := viewOf(ctx, name == a.activeName(l), where)
+	if c.Output == "json" {
+		return writeJSON(a, v)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	for _, row := range [][2]string{{"Name", v.Name}, {"Active", fmt.Sprint(v.Active)}, {"Account", v.Account.ID},
+		{"Type", v.Account.Type}, {"Tenant", v.Tenant}, {"Subscription", v.Subscription.Name}, {"SubscriptionId", v.Subscription.ID},
+		{"Environment", v.Environment}, {"Store", v.Store}} {
+		fmt.Fprintf(tw, "%s:\t%s\n", row[0], row[1])
+	}
+	return tw.Flush()
+}
+
+func unknownContext(name string) error {
+	return helper.WithHint(fmt.Errorf("no saved context named %q", name), "run 'azcred context list' to see the saved contexts")
+}
+
+// ContextSelectCmd makes a context the default.
+type ContextSelectCmd struct {
+	Name string `arg:"" help:"Context name." predictor:"context"`
+	scopeFlag
+}
+
+func (c *ContextSelectCmd) Run(a *app) error {
+	p, l, err := a.load()
+	if err != nil {
+		return err
+	}
+	_, s, ok := p.Find(l, c.Name)
+	if !ok {
+		return unknownContext(c.Name)
+	}
+	if c.process() {
+		a.exports(c.shellName(a.getenv), [2]string{"AZCRED_CONTEXT", c.Name})
+		return nil
+	}
+	err = s.Update(func(cfg *store.Config) error {
+		if _, err := cfg.Context(c.Name); err != nil {
+			return err
+		}
+		cfg.Default = c.Name
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	a.saved(s, fmt.Sprintf("default context is now %q", c.Name))
+	return nil
+}
+
+// ContextRenameCmd renames a context.
+type ContextRenameCmd struct {
+	Old string `arg:"" help:"Current name." predictor:"context"`
+	New string `arg:"" help:"New name."`
+}
+
+func (c *ContextRenameCmd) Run(a *app) error {
+	p, l, err := a.load()
+	if err != nil {
+		return err
+	}
+	_, s, ok := p.Find(l, c.Old)
+	if !ok {
+		return unknownContext(c.Old)
+	}
+	if err := s.Update(func(cfg *store.Config) error { return cfg.RenameContext(c.Old, c.New) }); err != nil {
+		return err
+	}
+	a.saved(s, fmt.Sprintf("renamed %q to %q", c.Old, c.New))
+	return nil
+}
+
+// ContextRemoveCmd removes a context.
+type ContextRemoveCmd struct {
+	Name string `arg:"" help:"Context name." predictor:"context"`
+}
+
+func (c *ContextRemoveCmd) Run(a *app) error {
+	p, l, err := a.load()
+	if err != nil {
+		return err
+	}
+	_, s, ok := p.Find(l, c.Name)
+	if !ok {
+		return unknownContext(c.Name)
+	}
+	err = s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
+		if err := cfg.RemoveContext(c.Name); err != nil {
+			return err
+		}
+		sec.DropUnused(cfg)
+		return nil
+	}, true)
+	if err != nil {
+		return err
+	}
+	a.saved(s, fmt.Sprintf("removed context %q", c.Name))
+	return nil
+}
+
+// ContextClearCmd removes every context and token.
+type ContextClearCmd struct {
+	scopeFlag
+}
+
+func (c *ContextClearCmd) Run(a *app) error {
+	p, err := a.Profile()
+	if err != nil {
+		return err
+	}
+	s := p.User
+	if c.process() {
+		if p.Session == nil {
+			return helper.WithHint(errors.New("this shell has no session store"), "use --scope user to clear the user store")
+		}
+		s = p.Session
+	} else if _, err := p.Load(); err != nil { // applies the stored autosave setting
+		return err
+	}
+	if err := s.Clear(); err != nil {
+		return err
+	}
+	a.saved(s, "removed all contexts and tokens")
+	return nil
+}
+
+// ContextSaveCmd writes contexts in Az's Save-AzContext format.
+type ContextSaveCmd struct {
+	Path       string `arg:"" help:"File to write." type:"path"`
+	Name       string `arg:"" optional:"" help:"Context to save (default: the active one)." predictor:"context"`
+	WithTokens bool   `help:"Include the token cache (refresh tokens): treat the file as a secret."`
+}
+
+func (c *ContextSaveCmd) Run(a *app) error {
+	p, l, err := a.load()
+	if err != nil {
+		return err
+	}
+	name := c.Name
+	if name == "" {
+		if name = a.activeName(l); name == "" {
+			return helper.WithHint(errors.New("no active context to save"), "name one: azcred context save PATH NAME")
+		}
+	}
+	ctx, s, ok := p.Find(l, name)
+	if !ok {
+		return unknownContext(name)
+	}
+	var cache []byte
+	if c.WithTokens {
+		sec, err := s.Secrets()
+		if err != nil {
+			return err
+		}
+		cache = sec.MSAL[helper.MSALPartition(ctx)]
+	}
+	data, err := store.SaveAz([]*store.Context{ctx}, l.Environment, cache)
+	if err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(c.Path)
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return err
+	}
+	if err := store.WriteFileAtomic(abs, data, 0o600); err != nil {
+		return fmt.Errorf("cannot write %s: %w", abs, err)
+	}
+	a.notef("saved context %q to %s", name, abs)
+	return nil
+}
+
+// ContextImportCmd imports contexts from a file.
+type ContextImportCmd struct {
+	Path string `arg:"" help:"An azcred config.json, Az PowerShell AzureRmContext.json or Save-AzContext file, or Azure CLI azureProfile.json." type:"path"`
+	scopeFlag
+}
+
+func (c *ContextImportCmd) Run(a *app) error {
+	abs, _ := filepath.Abs(c.Path)
+	data, err := store.ReadFileLimited(abs)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", abs, errors.Unwrap(err))
+	}
+	im, err := store.ParseImport(abs, data)
+	if err != nil {
+		return err
+	}
+	p, s, err := a.targetStore(c.scopeFlag)
+	if err != nil {
+		return err
+	}
+	var added []string
+	err = s.Update(func(cfg *store.Config) error {
+		added = store.MergeImport(cfg, im)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_ = p
+	a.saved(s, fmt.Sprintf("imported %d context(s) from %s (%s)", len(added), abs, im.Format))
+	for _, n := range added {
+		a.notef("  %s", n)
+	}
+	return nil
+}
+
+// targetStore returns the store a state change goes to: the user store,
+// or for --scope process a session store (created, and its export
+// printed, when this shell has none).
+func (a *app) targetStore(sc scopeFlag) (*helper.Profile, *store.Store, error) {
+	p, l, err := a.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	_ = l
+	if !sc.process() {
+		return p, p.User, nil
+	}
+	if p.Session != nil {
+		return p, p.Session, nil
+	}
+	dir, err := helper.NewSessionDir(a.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Session = store.OpenSession(dir, helper.SessionKeys(dir))
+	a.exports(sc.shellName(a.getenv), [2]string{"AZCRED_SESSION", dir})
+	return p, p.Session, nil
+}

@@ -1,0 +1,150 @@
+package helper
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+
+	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+)
+
+// needsLogin is a refresh that only the user can fix.
+type needsLogin struct{ reason string }
+
+func (n *needsLogin) Error() string { return n.reason }
+
+// explain turns an MSAL or network failure into one line that names the
+// host and the fix. It never includes request bodies (secrets).
+func (e *Engine) explain(err error, r *Resolved) error {
+	name := r.Context.Name
+	login := fmt.Sprintf("run 'azcred login --context %s'", quoteArg(name))
+	var nl *needsLogin
+	if errors.As(err, &nl) {
+		return WithHint(fmt.Errorf("the sign-in of context %q cannot be refreshed silently: %s", name, nl.reason), "%s", login)
+	}
+	var he *HintError
+	if errors.As(err, &he) {
+		return err
+	}
+	host := hostOfURL(r.Env.Authority)
+	var ce msalerrors.CallErr
+	if errors.As(err, &ce) && ce.Resp != nil {
+		code, desc := aadError(ce.Resp.Body)
+		status := ce.Resp.StatusCode
+		switch {
+		case code == "invalid_grant" || code == "interaction_required" || code == "consent_required":
+			return WithHint(fmt.Errorf("%s: the sign-in of context %q needs you again (%s)", host, name, desc), "%s", login)
+		case code == "invalid_client" || code == "unauthorized_client":
+			return WithHint(fmt.Errorf("%s rejected the credential of context %q (%s)", host, name, desc), "sign in again with the right secret or certificate: %s", login)
+		case code != "":
+			return WithHint(fmt.Errorf("%s: %s (%s)", host, code, desc), "%s", login)
+		case status >= 500 || status == 429:
+			return WithHint(fmt.Errorf("%s answered HTTP %d", host, status), "the service is failing; try again later")
+		default:
+			return WithHint(fmt.Errorf("%s answered HTTP %d", host, status), "run with --debug for details")
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+		return WithHint(fmt.Errorf("%s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
+	}
+	var ne net.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	if errors.As(err, &de) || errors.As(err, &oe) || errors.As(err, &ne) {
+		return WithHint(fmt.Errorf("cannot reach %s: %s", host, shortNetErr(err)), "check the network and proxy settings")
+	}
+	msg := Redact(firstLineOf(err.Error()))
+	if strings.Contains(strings.ToLower(msg), "no token found") || strings.Contains(msg, "no refresh token") {
+		return WithHint(fmt.Errorf("the sign-in of context %q has no refresh token", name), "%s", login)
+	}
+	return WithHint(fmt.Errorf("%s: %s", host, msg), "%s", login)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func shortNetErr(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return "no such host"
+	}
+	return firstLineOf(err.Error())
+}
+
+// aadError reads AAD's error JSON: {"error":..., "error_description":...}.
+func aadError(body io.ReadCloser) (code, desc string) {
+	if body == nil {
+		return "", ""
+	}
+	b, _ := io.ReadAll(io.LimitReader(body, 64<<10))
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(b, &e) != nil {
+		return "", ""
+	}
+	d := firstLineOf(e.Description)
+	if i := strings.Index(d, ". "); i > 0 {
+		d = d[:i]
+	}
+	return e.Error, Redact(d)
+}
+
+func hostOfURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return s
+}
+
+func firstLineOf(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+func quoteArg(s string) string {
+	if strings.ContainsAny(s, " '\"()$`\\") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
+
+// claims are the few JWT claims azcred reads (never verifies: the token
+// came from the authority over TLS).
+type claims struct {
+	Tenant   string `json:"tid"`
+	OID      string `json:"oid"`
+	UPN      string `json:"upn"`
+	Username string `json:"preferred_username"`
+	AppID    string `json:"appid"`
+	Exp      int64  `json:"exp"`
+}
+
+func peekClaims(jwt string) (*claims, error) {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return nil, errors.New("not a JWT")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	var c claims
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}

@@ -1,0 +1,111 @@
+package install
+
+// Rule for every file this package writes: the new content appears all at once or not at
+// all. We write a temporary file in the same directory (so the rename cannot cross file
+// systems), fsync it, give it the original file's permissions, and rename it over the
+// original. Before replacing an existing file we keep its previous content in
+// PATH.azcred-backup (overwritten on each change, so it always holds the state just
+// before azcred's latest edit). A symlinked config (dotfile managers) is followed, so the
+// link stays a link and its target is what changes.
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// BackupSuffix is appended to a file's path to name the copy kept before azcred edits it.
+const BackupSuffix = ".azcred-backup"
+
+// newFileMode is used for files that did not exist: they may hold credentials.
+const newFileMode fs.FileMode = 0o600
+
+// newDirMode is used for directories we have to create, for the same reason.
+const newDirMode fs.FileMode = 0o700
+
+// writeConfig replaces path with data atomically, backing up the old content first.
+// It returns the path actually written (the symlink target, if path is a link).
+func writeConfig(path string, data []byte) (string, error) {
+	target, err := resolve(path)
+	if err != nil {
+		return "", err
+	}
+	mode := newFileMode
+	old, err := os.ReadFile(target)
+	switch {
+	case err == nil:
+		info, err := os.Stat(target)
+		if err != nil {
+			return "", err
+		}
+		mode = info.Mode().Perm()
+		if err := writeAtomic(target+BackupSuffix, old, mode); err != nil {
+			return "", fmt.Errorf("back up %s: %w", target, err)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(filepath.Dir(target), newDirMode); err != nil {
+			return "", err
+		}
+	default:
+		return "", err
+	}
+	if err := writeAtomic(target, data, mode); err != nil {
+		return "", err
+	}
+	return target, nil
+}
+
+// resolve follows symlinks of an existing path; a missing path is returned as is.
+func resolve(path string) (string, error) {
+	target, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return path, nil
+	}
+	return target, err
+}
+
+// writeAtomic writes data to a temporary sibling of path and renames it into place.
+func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	// CreateTemp makes the file 0600; Chmod (not umask-affected) restores the original mode.
+	if err = tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes the rename durable where the OS allows it. It is best effort: some
+// platforms (Windows) cannot open or fsync a directory, and the file itself is already safe.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}

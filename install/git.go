@@ -1,0 +1,306 @@
+package install
+
+// git's configuration is edited only through `git config`: git owns its file format
+// (includes, conditional includes, quoting, case rules) and we never parse it ourselves.
+//
+// For each URL we own two keys (https://git-scm.com/docs/gitcredentials#_configuration_options):
+//
+//	credential.<url>.helper      = ""          resets the helper list, so GCM, a cache or a
+//	credential.<url>.helper      = <azcred>    global helper cannot answer first for this URL
+//	credential.<url>.useHttpPath = true        so bindings can match organisation and project
+//
+// git matches <url> against the request URL, and since git 2.13 the host may hold a
+// wildcard (https://*.visualstudio.com), see https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpltURLgt.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// DefaultGitURLs are the Azure DevOps hosts configured when no URL is given.
+var DefaultGitURLs = []string{"https://dev.azure.com", "https://*.visualstudio.com"}
+
+// GitOptions says where and for which URLs azcred is configured as git's credential helper.
+type GitOptions struct {
+	Scope     string   // global (default), system, local or file
+	File      string   // the config file when Scope is "file"
+	URLs      []string // default DefaultGitURLs
+	Command   string   // the helper value git runs; see HelperValue; default "azcred"
+	Uninstall bool     // remove what install added instead
+	Git       string   // the git binary; default "git"
+	Env       []string // added to the environment of every git run (tests set GIT_CONFIG_GLOBAL)
+	Dir       string   // the directory git runs in; matters for Scope "local"
+}
+
+// HelperValue is the credential.helper value that makes git run exe.
+// When git-credential-azcred is on PATH the short name suffices: git runs
+// git-credential-<name>. Otherwise a value starting with "!" is run by the shell with the
+// action appended, so the absolute path is single-quoted for sh (git for Windows runs its
+// own sh too, hence the forward slashes).
+func HelperValue(exe string, onPath bool) string {
+	if onPath {
+		return "azcred"
+	}
+	exe = strings.ReplaceAll(exe, `\`, "/")
+	return "!'" + strings.ReplaceAll(exe, "'", `'\''`) + "' git"
+}
+
+// InstallGit configures (or with Uninstall, unconfigures) azcred as the credential helper
+// for opts.URLs and returns what it changed; nothing when all was already in place.
+func InstallGit(ctx context.Context, opts GitOptions) ([]Change, error) {
+	g, err := newGitConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	urls := opts.URLs
+	if len(urls) == 0 {
+		urls = DefaultGitURLs
+	}
+	helper := opts.Command
+	if helper == "" {
+		helper = "azcred"
+	}
+	var changes []Change
+	for _, u := range urls {
+		u = strings.TrimRight(u, "/")
+		if u == "" {
+			return changes, errors.New("install: empty git URL")
+		}
+		for _, step := range []func(context.Context, string, string) (*Change, error){g.helper, g.useHTTPPath} {
+			c, err := step(ctx, u, helper)
+			if err != nil {
+				return changes, err
+			}
+			if c != nil {
+				changes = append(changes, *c)
+			}
+		}
+	}
+	return changes, nil
+}
+
+// gitConfig runs `git config` against one scope.
+type gitConfig struct {
+	git       string
+	scope     []string // e.g. --global, or --file F
+	label     string   // names the scope in changes until git tells us the file
+	env       []string
+	dir       string
+	uninstall bool
+}
+
+func newGitConfig(opts GitOptions) (*gitConfig, error) {
+	g := &gitConfig{git: opts.Git, env: opts.Env, dir: opts.Dir, uninstall: opts.Uninstall}
+	if g.git == "" {
+		g.git = "git"
+	}
+	switch opts.Scope {
+	case "", "global", "system", "local":
+		scope := opts.Scope
+		if scope == "" {
+			scope = "global"
+		}
+		g.scope = []string{"--" + scope}
+		g.label = "git config --" + scope
+	case "file":
+		if opts.File == "" {
+			return nil, errors.New("install: git scope file needs a file name")
+		}
+		g.scope = []string{"--file", opts.File}
+		g.label = opts.File
+	default:
+		return nil, fmt.Errorf("install: unknown git config scope %q (want global, system, local or file)", opts.Scope)
+	}
+	return g, nil
+}
+
+// helper makes credential.<url>.helper end in "", helper (or drops that pair on uninstall),
+// leaving any other values of the key where they are.
+func (g *gitConfig) helper(ctx context.Context, url, helper string) (*Change, error) {
+	key := "credential." + url + ".helper"
+	old, file, err := g.getAll(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	kept := withoutOurs(old, helper)
+	want := kept
+	if !g.uninstall {
+		want = append(slices.Clip(kept), "", helper)
+	}
+	if slices.Equal(old, want) {
+		return nil, nil
+	}
+	if err := g.replace(ctx, key, old, kept, want[len(kept):]); err != nil {
+		return nil, err
+	}
+	if file == "" {
+		_, file, _ = g.getAll(ctx, key)
+	}
+	return &Change{File: g.fileLabel(file), Key: key, Old: quoteList(old), New: quoteList(want)}, nil
+}
+
+// replace turns the values old of key into kept followed by added. It edits in place
+// where it can, so the user's values keep their place in the file; only when a value we
+// drop also stays elsewhere in the list does it rewrite the whole key.
+func (g *gitConfig) replace(ctx context.Context, key string, old, kept, added []string) error {
+	var drop []string
+	for _, v := range old {
+		if !slices.Contains(kept, v) && !slices.Contains(drop, v) {
+			drop = append(drop, v)
+		}
+	}
+	inPlace := len(old)-len(kept) == countIn(old, drop)
+	if inPlace {
+		for _, v := range drop {
+			// A value pattern rather than --fixed-value, which needs git 2.30.
+			if err := g.run(ctx, "--unset-all", key, "^"+regexp.QuoteMeta(v)+"$"); err != nil {
+				return err
+			}
+		}
+	} else {
+		if err := g.run(ctx, "--unset-all", key); err != nil {
+			return err
+		}
+		added = append(slices.Clip(kept), added...)
+	}
+	for _, v := range added {
+		if err := g.run(ctx, "--add", key, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countIn counts the values that are in set.
+func countIn(values, set []string) int {
+	n := 0
+	for _, v := range values {
+		if slices.Contains(set, v) {
+			n++
+		}
+	}
+	return n
+}
+
+// withoutOurs drops every azcred helper value and the reset ("") right before it, which
+// is exactly the pair that install adds. Values written for an older location of the
+// binary count as ours too, so moving azcred and installing again replaces them.
+func withoutOurs(values []string, helper string) []string {
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		if v == helper || isAzcredHelper(v) {
+			if n := len(out); n > 0 && out[n-1] == "" {
+				out = out[:n-1]
+			}
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// ourHelper matches the values HelperValue produces: the short name, or a quoted
+// absolute path to a binary named azcred (azcred.exe on Windows) followed by " git".
+var ourHelper = regexp.MustCompile(`^(azcred|!'[^']*/azcred(\.exe)?' git)$`)
+
+func isAzcredHelper(v string) bool { return ourHelper.MatchString(v) }
+
+// useHTTPPath sets credential.<url>.useHttpPath to true, or on uninstall removes it when
+// true. We cannot tell whether the user had set it too; uninstall assumes it was ours.
+func (g *gitConfig) useHTTPPath(ctx context.Context, url, _ string) (*Change, error) {
+	key := "credential." + url + ".useHttpPath"
+	old, file, err := g.getAll(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	isTrue := len(old) > 0 && gitTrue(old[len(old)-1])
+	switch {
+	case g.uninstall && isTrue:
+		if err := g.run(ctx, "--unset-all", key); err != nil {
+			return nil, err
+		}
+		return &Change{File: g.fileLabel(file), Key: key, Old: quoteList(old)}, nil
+	case !g.uninstall && !(len(old) == 1 && isTrue):
+		if err := g.run(ctx, "--replace-all", key, "true"); err != nil {
+			return nil, err
+		}
+		if file == "" {
+			_, file, _ = g.getAll(ctx, key)
+		}
+		return &Change{File: g.fileLabel(file), Key: key, Old: quoteList(old), New: quoteList([]string{"true"})}, nil
+	}
+	return nil, nil
+}
+
+// gitTrue reports whether git reads v as boolean true
+// (https://git-scm.com/docs/git-config#Documentation/git-config.txt-boolean).
+func gitTrue(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "yes", "on", "1":
+		return true
+	}
+	return false
+}
+
+func (g *gitConfig) fileLabel(file string) string {
+	if file == "" {
+		return g.label
+	}
+	return file
+}
+
+// getAll returns every value of key in this scope and the file that holds the last one.
+// -z keeps empty values and values with newlines unambiguous.
+func (g *gitConfig) getAll(ctx context.Context, key string) (values []string, file string, err error) {
+	out, err := g.output(ctx, "--show-origin", "-z", "--get-all", key)
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && exitErr.ExitCode() == 1 {
+		return nil, "", nil // git config: exit 1 means the key is not set
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	fields := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+	if len(fields)%2 != 0 {
+		return nil, "", fmt.Errorf("install: unexpected output from git config --get-all %s", key)
+	}
+	for i := 0; i < len(fields); i += 2 {
+		file = strings.TrimPrefix(fields[i], "file:")
+		values = append(values, fields[i+1])
+	}
+	return values, file, nil
+}
+
+func (g *gitConfig) run(ctx context.Context, args ...string) error {
+	_, err := g.output(ctx, args...)
+	return err
+}
+
+func (g *gitConfig) output(ctx context.Context, args ...string) ([]byte, error) {
+	argv := append(append([]string{"config"}, g.scope...), args...)
+	cmd := exec.CommandContext(ctx, g.git, argv...)
+	cmd.Env = append(os.Environ(), g.env...)
+	cmd.Dir = g.dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr) && exitErr.ExitCode() == 1 && slices.Contains(args, "--get-all"):
+		return nil, err // the caller reads this as "not set"
+	case err != nil:
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			return nil, fmt.Errorf("install: git config %s: %w", strings.Join(args, " "), err)
+		}
+		return nil, fmt.Errorf("install: git config %s: %s: %w", strings.Join(args, " "), msg, err)
+	}
+	return stdout.Bytes(), nil
+}

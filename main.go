@@ -1,0 +1,135 @@
+// Command azcred keeps saved Azure contexts and answers the credential
+// hooks of git, kubectl and docker with Microsoft Entra ID tokens.
+//
+// Only this file touches os.Stdin, os.Stdout and os.Stderr: everything
+// below run takes the streams it is given, so every command is testable
+// in-process. In protocol mode (git, kube, docker) stdout carries only the
+// protocol reply; help, hints and debug output go to stderr.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/azcred/azcred/helper"
+	"github.com/azcred/azcred/store"
+)
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// exitCode ends a command with a status after it has reported its own
+// failure (protocol commands own their failure shape).
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// kongExit carries kong's exit (after --help) out of the parser.
+type kongExit int
+
+// run is the whole program: args[0] picks the personality.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) (code int) {
+	argv := dispatch(args)
+	protocolMode := len(argv) != len(args)-1 // invoked as git-credential-azcred or docker-credential-azcred
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	defer func() {
+		if r := recover(); r != nil {
+			if k, ok := r.(kongExit); ok {
+				code = int(k)
+				return
+			}
+			// A panic is a bug; it must still be one line with no secret in it.
+			fmt.Fprintf(stderr, "azcred: error: internal error: %s\n", firstLine(fmt.Sprint(r)))
+			if a.debug {
+				fmt.Fprintf(stderr, "%s\n", debug.Stack())
+			}
+			code = 1
+		}
+	}()
+	var cli CLI
+	helpOut := stdout
+	if protocolMode {
+		helpOut = stderr
+	}
+	parser, err := kong.New(&cli,
+		kong.Name("azcred"),
+		kong.Description("Saved Azure contexts and Entra ID tokens for git, kubectl, docker and scripts."),
+		kong.Writers(helpOut, stderr),
+		kong.Exit(func(c int) { panic(kongExit(c)) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
+		kong.Bind(a),
+		kong.Vars{"version": version()},
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "azcred: error: %v\n", err)
+		return 1
+	}
+	kctx, err := parser.Parse(argv)
+	if err != nil {
+		fmt.Fprintf(stderr, "azcred: error: %s\n", err)
+		fmt.Fprintf(stderr, "azcred: hint: run 'azcred --help'\n")
+		return 2
+	}
+	a.debug = cli.Debug || truthy(getenv("AZCRED_DEBUG"))
+	err = kctx.Run(a)
+	return report(stderr, err)
+}
+
+// report prints err the house way and returns the exit status.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ec exitCode
+	if errors.As(err, &ec) {
+		return int(ec)
+	}
+	if errors.Is(err, store.ErrNotSaved) {
+		fmt.Fprintf(stderr, "azcred: autosave is off: nothing was saved\n")
+		return 0
+	}
+	fmt.Fprintf(stderr, "azcred: error: %s\n", firstLine(err.Error()))
+	if h := helper.Hint(err); h != "" {
+		fmt.Fprintf(stderr, "azcred: hint: %s\n", h)
+	}
+	return 1
+}
+
+// dispatch maps the binary's name to a subcommand: git-credential-azcred
+// is `azcred git`, docker-credential-azcred is `azcred docker`, with or
+// without .exe, as git and docker look helpers up by those names.
+func dispatch(args []string) []string {
+	if len(args) == 0 {
+		return nil
+	}
+	name := strings.ToLower(filepath.Base(args[0]))
+	name = strings.TrimSuffix(name, ".exe")
+	switch name {
+	case "git-credential-azcred":
+		return append([]string{"git"}, args[1:]...)
+	case "docker-credential-azcred":
+		return append([]string{"docker"}, args[1:]...)
+	}
+	return args[1:]
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+func truthy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}

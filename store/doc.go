@@ -1,0 +1,25 @@
+// Package store keeps azcred's saved state on disk: contexts, environments,
+// bindings and settings in one JSON file with no secrets in it
+// (config.json), and everything secret in one encrypted file (vault.bin)
+// whose key lives in the OS keyring.
+//
+// Rules this package enforces, for every caller:
+//   - directories are 0700 and files 0600;
+//   - every write is atomic (temp file, fsync, rename) and every
+//     read-modify-write runs under the store's file lock, so concurrent
+//     azcred processes never corrupt a file or lose a write;
+//   - a file that cannot be parsed, or that a newer azcred wrote, is
+//     reported with its absolute path and never overwritten;
+//   - nothing here reads the terminal or writes to stdout: a keyring that
+//     would prompt is a configuration error, not a prompt.
+//
+// Layout of a store directory (the user store, or a session store named
+// by AZCRED_SESSION):
+//
+//	config.json          Config, schema version 1
+//	vault.bin            Secrets, AES-256-GCM, key in the keyring
+//	.lock                the file lock
+//	keyring/             the 99designs/keyring "file" backend, with AZCRED_KEYRING_PASSPHRASE
+//	vault.key            the generated vault key: file backend without a passphrase, and session stores
+//	locks/               per-token refresh locks (single-flight refresh)
+package store

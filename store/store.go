@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Store is one store directory: the user store or a session store.
+type Store struct {
+	dir     string
+	session bool
+	keys    KeySource
+	// ReadOnly makes Update and UpdateSecrets validate and then return
+	// ErrNotSaved without writing: autosave is off.
+	ReadOnly bool
+}
+
+// Getenv is the environment as the store sees it (os.Getenv in the CLI, a
+// map in tests).
+type Getenv func(string) string
+
+// UserDir returns the user store directory: AZCRED_CONFIG_DIR, else
+// os.UserConfigDir()/azcred.
+func UserDir(getenv Getenv) (string, error) {
+	if d := getenv("AZCRED_CONFIG_DIR"); d != "" {
+		return filepath.Abs(d)
+	}
+	base, err := os.UserConfigDir()
+	if err != nil || base == "" {
+		return "", ErrNoConfigDir
+	}
+	return filepath.Join(base, "azcred"), nil
+}
+
+// Open returns the store in dir. It touches nothing on disk: stores are
+// created on first write. keys provides the vault key.
+func Open(dir string, keys KeySource) *Store { return &Store{dir: dir, keys: keys} }
+
+// OpenSession returns a session (process-scope) store.
+func OpenSession(dir string, keys KeySource) *Store {
+	return &Store{dir: dir, keys: keys, session: true}
+}
+
+// Dir is the store directory.
+func (s *Store) Dir() string { return s.dir }
+
+// IsSession reports whether this is a process-scope session store.
+func (s *Store) IsSession() bool { return s.session }
+
+// ConfigPath is the absolute path of config.json.
+func (s *Store) ConfigPath() string { return filepath.Join(s.dir, "config.json") }
+
+// VaultPath is the absolute path of vault.bin.
+func (s *Store) VaultPath() string { return filepath.Join(s.dir, "vault.bin") }
+
+func (s *Store) lockPath() string { return filepath.Join(s.dir, ".lock") }
+
+// Load reads config.json. A missing file is an empty config. Reads take no
+// lock: files only ever change by atomic rename.
+func (s *Store) Load() (*Config, error) {
+	return loadConfig(s.ConfigPath())
+}
+
+func loadConfig(path string) (*Config, error) {
+	data, err := ReadFileLimited(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewConfig(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return ParseConfig(path, data)
+}
+
+// ParseConfig decodes a config.json, reporting problems against path.
+func ParseConfig(path string, data []byte) (*Config, error) {
+	data = StripBOM(data)
+	var probe struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("not valid JSON (%v); fix or move the file away", shortJSONError(err))}
+	}
+	if probe.Version == nil {
+		return nil, &CorruptError{Path: path, Err: errors.New("not an azcred config file (no version); fix or move the file away")}
+	}
+	if *probe.Version > SchemaVersion {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("written by a newer azcred (schema %d, this one knows %d); upgrade azcred", *probe.Version, SchemaVersion)}
+	}
+	if *probe.Version < 1 {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("unknown schema version %d", *probe.Version)}
+	}
+	cfg := NewConfig()
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	if err := dec.Decode(cfg); err != nil {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("not a valid azcred config (%v); fix or move the file away", shortJSONError(err))}
+	}
+	if cfg.Contexts == nil {
+		cfg.Contexts = map[string]*Context{}
+	}
+	if cfg.Environments == nil {
+		cfg.Environments = map[string]*Environment{}
+	}
+	for name, c := range cfg.Contexts {
+		if c == nil {
+			return nil, &CorruptError{Path: path, Err: fmt.Errorf("context %q is null", name)}
+		}
+		c.Name = name
+	}
+	for name, e := range cfg.Environments {
+		if e == nil {
+			return nil, &CorruptError{Path: path, Err: fmt.Errorf("environment %q is null", name)}
+		}
+		e.Name = name
+	}
+	return cfg, nil
+}
+
+func shortJSONError(err error) string {
+	msg := err.Error()
+	if len(msg) > 120 {
+		msg = msg[:120] + "…"
+	}
+	return msg
+}
+
+// Update runs fn on the current config under the store lock and saves the
+// result atomically. If fn fails nothing is written. With ReadOnly set,
+// fn still runs (so invalid changes still fail) but Update returns
+// ErrNotSaved and writes nothing.
+func (s *Store) Update(fn func(*Config) error) error {
+	if s.ReadOnly {
+		cfg, err := s.Load()
+		if err != nil {
+			return err
+		}
+		if err := fn(cfg); err != nil {
+			return err
+		}
+		return ErrNotSaved
+	}
+	if err := ensureDir(s.dir); err != nil {
+		return err
+	}
+	unlock, err := lockFile(context.Background(), s.lockPath())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cfg, err := s.Load()
+	if err != nil {
+		return err
+	}
+	if err := fn(cfg); err != nil {
+		return err
+	}
+	return s.writeConfig(cfg)
+}
+
+func (s *Store) writeConfig(cfg *Config) error {
+	cfg.Version = SchemaVersion
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return fmt.Errorf("store: encode config: %w", err)
+	}
+	data = append(data, '\n')
+	if err := WriteFileAtomic(s.ConfigPath(), data, fileMode); err != nil {
+		return fmt.Errorf("store: cannot write %s: %w", s.ConfigPath(), err)
+	}
+	return nil
+}
+
+// Lock takes the store lock for a caller that must coordinate something
+// larger than one Update (e.g. clearing the config and the vault together).
+func (s *Store) Lock(ctx context.Context) (unlock func(), err error) {
+	if err := ensureDir(s.dir); err != nil {
+		return nil, err
+	}
+	return lockFile(ctx, s.lockPath())
+}
+
+// LockKey takes a named lock under locks/ (used for single-flight token
+// refresh across processes). Names are hashed by the caller.
+func (s *Store) LockKey(ctx context.Context, name string) (unlock func(), err error) {
+	return lockFile(ctx, filepath.Join(s.dir, "locks", name))
+}
+
+// RemoveAll deletes a session store directory.
+func (s *Store) RemoveAll() error {
+	if !s.session {
+		return errors.New("store: refusing to delete the user store")
+	}
+	return os.RemoveAll(s.dir)
+}
