@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -111,3 +112,5 @@ func exportLine(shell, k, v string) string {
 		return fmt.Sprintf("export %s='%s'", k, strings.ReplaceAll(v, "'", `'\''`))
 	}
 }
+
+func ctxBackground() context.Context { return context.Background() }

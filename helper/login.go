@@ -28,7 +28,7 @@ const (
 
 // LoginRequest is everything `azcred login` was told.
 type LoginRequest struct {
-	Kind                               string
+	Kind                                string
 	Name, Tenant, Subscription, EnvName string
 	// ClientID is the service principal, the user-assigned identity, or a
 	// public client other than the Azure CLI's for users.

@@ -133,12 +133,12 @@ func lcsDiff(a, b []string) []diffLine {
 			out = append(out, diffLine{' ', a[i]})
 			i++
 			j++
-		case j < len(b) && (i == len(a) || n[i][j+1] >= n[i+1][j]):
+		case i < len(a) && (j == len(b) || n[i+1][j] >= n[i][j+1]):
+			out = append(out, diffLine{'-', a[i]}) // deletions first, as diff -u shows them
+			i++
+		default:
 			out = append(out, diffLine{'+', b[j]})
 			j++
-		default:
-			out = append(out, diffLine{'-', a[i]})
-			i++
 		}
 	}
 	return out

@@ -45,8 +45,7 @@ func TestWriteDiff(t *testing.T) {
  e
  f
  g
-@@ -8,4 +8,5 @@
- h
+@@ -9,3 +9,4 @@
  i
  j
  k

@@ -29,7 +29,7 @@ var DefaultGitURLs = []string{"https://dev.azure.com", "https://*.visualstudio.c
 
 // GitOptions says where and for which URLs azcred is configured as git's credential helper.
 type GitOptions struct {
-	Scope     string   // global (default), system, local or file
+	Scope     string   // global (default), system, local or file (implied by File)
 	File      string   // the config file when Scope is "file"
 	URLs      []string // default DefaultGitURLs
 	Command   string   // the helper value git runs; see HelperValue; default "azcred"
@@ -100,6 +100,9 @@ func newGitConfig(opts GitOptions) (*gitConfig, error) {
 	g := &gitConfig{git: opts.Git, env: opts.Env, dir: opts.Dir, uninstall: opts.Uninstall}
 	if g.git == "" {
 		g.git = "git"
+	}
+	if opts.Scope == "" && opts.File != "" {
+		opts.Scope = "file" // --file F alone means that file
 	}
 	switch opts.Scope {
 	case "", "global", "system", "local":

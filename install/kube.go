@@ -236,6 +236,7 @@ func convertUser(root *yaml.Node, name string, opts KubeOptions) (*Change, error
 			users = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 			insert(root, -1, "users", users)
 		}
+		users.Style &^= yaml.FlowStyle // `users: []` would print the new entry inline
 		users.Content = append(users.Content, entry)
 	}
 	user := lookup(entry, "user")
@@ -267,6 +268,9 @@ func convertUser(root *yaml.Node, name string, opts KubeOptions) (*Change, error
 		user = mapping()
 		insert(entry, -1, "user", user)
 	}
+	// `user: {}` is flow style; a block exec inside it would be printed inline.
+	entry.Style &^= yaml.FlowStyle
+	user.Style &^= yaml.FlowStyle
 	at := remove(user, "auth-provider")
 	if i := remove(user, "exec"); at < 0 {
 		at = i

@@ -210,6 +210,28 @@ func TestConvertKubeconfigKeepsComments(t *testing.T) {
 	}
 }
 
+func TestConvertKubeconfigWritesBlockStyle(t *testing.T) {
+	tests := []struct{ name, in string }{
+		{"empty flow user", "kind: Config\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user: {}\n"},
+		{"null user", "kind: Config\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user:\n"},
+		{"flow entry", "kind: Config\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\nusers:\n- {name: u, user: {}}\n"},
+		{"missing user", "kind: Config\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\nusers: []\n"},
+		{"no users key", "kind: Config\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, changes, err := ConvertKubeconfig([]byte(tt.in), KubeOptions{Context: "x"})
+			if err != nil || len(changes) != 1 {
+				t.Fatalf("= %v, %v; want one change", changes, err)
+			}
+			if !bytes.Contains(out, []byte("\n    exec:\n      apiVersion: "+ExecAPIVersion+"\n")) {
+				t.Errorf("exec block not written in block style:\n%s", out)
+			}
+			checkExec(t, "u", kubeUsers(t, out)["u"], "azcred", []string{"kube", "--server-id", AKSServerID})
+		})
+	}
+}
+
 func TestConvertKubeconfigBadInput(t *testing.T) {
 	tests := []struct {
 		name, in string

@@ -6,7 +6,8 @@ package protocols
 // https://git-scm.com/docs/gitcredentials#_custom_helpers):
 //   - The request is key=value lines ended by EOF or a blank line. A line
 //     without '=' is an error (git itself fails on it: "invalid credential
-//     line"). CR LF line ends are accepted; a NUL byte anywhere is an error.
+//     line"). CR LF line ends are accepted; a NUL byte anywhere, or a second
+//     CR before the line end, is an error.
 //   - The whole request is at most MaxGitRequest bytes; more is an error.
 //   - Unknown keys are ignored; for a single-valued key the last one wins.
 //   - Keys ending in "[]" are lists; an empty value resets the list.
@@ -123,6 +124,11 @@ func ReadGitRequest(r io.Reader) (*GitRequest, error) {
 		}
 		if bytes.IndexByte(line, 0) >= 0 {
 			return nil, malformed("git: line %d contains a NUL byte", lineNo)
+		}
+		if bytes.HasSuffix(line, []byte("\r")) {
+			// A value ending in CR cannot be sent back: every reader,
+			// git included, takes it for part of the line end.
+			return nil, malformed("git: line %d ends in a stray CR", lineNo)
 		}
 		key, value, ok := bytes.Cut(line, []byte("="))
 		if !ok {
@@ -278,9 +284,9 @@ func (b *gitLines) add(key, value string) {
 		return
 	}
 	// "The value may contain any bytes except newline or NUL"
-	// (https://git-scm.com/docs/git-credential#IOFMT). A CR is refused too:
-	// git strips a trailing CR when reading, so it would not survive.
-	if b.bad == "" && strings.ContainsAny(value, "\n\r\x00") {
+	// (https://git-scm.com/docs/git-credential#IOFMT). A trailing CR is
+	// refused too: git strips it when reading, so it would not survive.
+	if b.bad == "" && (strings.ContainsAny(value, "\n\x00") || strings.HasSuffix(value, "\r")) {
 		b.bad = key
 	}
 	b.buf.WriteString(key)
@@ -291,7 +297,7 @@ func (b *gitLines) add(key, value string) {
 
 func (b *gitLines) writeTo(w io.Writer) error {
 	if b.bad != "" {
-		return fmt.Errorf("git: value of %s contains a newline, CR or NUL", b.bad)
+		return malformed("git: value of %s contains a newline, NUL or trailing CR", b.bad)
 	}
 	if _, err := w.Write(b.buf.Bytes()); err != nil {
 		return fmt.Errorf("git: write: %w", err)

@@ -25,6 +25,7 @@ package protocols
 import (
 	"io"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -45,6 +46,11 @@ type GitReply struct {
 // WriteGitReply writes rep in git's format, or nothing and an error.
 func WriteGitReply(w io.Writer, rep GitReply) error {
 	var b gitLines
+	// Stricter than the protocol: no CR anywhere in what we send, since
+	// git puts the credential into an HTTP header as it is.
+	if strings.ContainsRune(rep.Username, '\r') || strings.ContainsRune(rep.Password, '\r') {
+		return malformed("git: reply value contains a CR")
+	}
 	if rep.Password == "" {
 		return malformed("git: reply has no password")
 	}

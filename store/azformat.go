@@ -22,6 +22,7 @@ package store
 //   - nothing secret from the file ever appears in an error or a note.
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -111,11 +112,17 @@ func importError(path, format string, args ...any) error {
 // oneLine keeps messages built from file content on one line.
 func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if breaksLine(r) {
 			return ' '
 		}
 		return r
 	}, s)
+}
+
+// breaksLine is true for control characters and Unicode line and paragraph
+// separators: none belongs in a name or a one-line message.
+func breaksLine(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp)
 }
 
 // lookup finds a key as Newtonsoft and encoding/json do: exact first,
@@ -210,6 +217,11 @@ func (im *Imported) MissingEnvironments(cfg *Config) []string {
 func importAzcred(path string, data []byte) (*Imported, error) {
 	cfg, err := ParseConfig(path, data)
 	if err != nil {
+		// Say "import", not "store": this file is not our store.
+		var ce *CorruptError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("import %s: %w", path, ce.Err)
+		}
 		return nil, err
 	}
 	im := &Imported{Format: FormatAzcred}
@@ -247,7 +259,7 @@ func badName(name string) string {
 	if strings.TrimSpace(name) == "" {
 		return "empty name"
 	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+	if strings.IndexFunc(name, breaksLine) >= 0 {
 		return "the name has control characters"
 	}
 	return ""
@@ -618,7 +630,7 @@ func (im *Imported) addAzCache(ac *azContext) error {
 		// ADAL-era caches are binary and useless to MSAL.
 		return errors.New("not an MSAL token cache (an old ADAL cache?); sign in again")
 	}
-	if im.MSALCache == nil {
+	if im.MSALCache == nil || bytes.Equal(im.MSALCache, raw) {
 		im.MSALCache = raw
 		return nil
 	}

@@ -1,10 +1,7 @@
 package fakecloud
 
 import (
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -99,25 +96,3 @@ func (c *Cloud) jwks() map[string]any {
 		"e": b64(big.NewInt(int64(pub.E)).Bytes()),
 	}}}
 }
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return hex.EncodeToString(b)
-}
-
-// newGUID returns a random version 4 UUID.
-func newGUID() string {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-var errNotFound = errors.New("not found")

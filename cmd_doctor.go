@@ -1,0 +1,17 @@
+package main
+
+import "errors"
+
+// DoctorCmd explains azcred's state. (Being written: issue "first hour".)
+type DoctorCmd struct {
+	outputFlag
+}
+
+func (c *DoctorCmd) Run(a *app) error { return errors.New("doctor is not implemented yet") }
+
+// CompletionCmd prints a completion script. (Being written.)
+type CompletionCmd struct {
+	Shell string `arg:"" enum:"bash,zsh,fish,pwsh" help:"bash, zsh, fish or pwsh."`
+}
+
+func (c *CompletionCmd) Run(a *app) error { return errors.New("completion is not implemented yet") }

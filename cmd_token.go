@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/azcred/azcred/helper"
+	"github.com/azcred/azcred/store"
+)
+
+// TokenCmd prints an access token (Get-AzAccessToken, az account get-access-token).
+type TokenCmd struct {
+	Context  string `help:"Context to use (default: resolution order)." predictor:"context"`
+	Scope    string `help:"OAuth scope, e.g. https://vault.azure.net/.default." xor:"what"`
+	Resource string `help:"Resource; the scope is RESOURCE/.default." xor:"what"`
+	Tenant   string `help:"Tenant to get the token from."`
+	Output   string `short:"o" help:"json (as az account get-access-token) or raw (the token and a newline)." enum:"json,raw" default:"json"`
+}
+
+// tokenJSON matches az account get-access-token.
+type tokenJSON struct {
+	AccessToken  string `json:"accessToken"`
+	ExpiresOn    string `json:"expiresOn"`
+	ExpiresOnUnx int64  `json:"expires_on"`
+	Subscription string `json:"subscription,omitempty"`
+	Tenant       string `json:"tenant"`
+	TokenType    string `json:"tokenType"`
+}
+
+func (c *TokenCmd) Run(a *app) error {
+	scope := c.Scope
+	if c.Resource != "" {
+		scope = helper.ScopeFor(c.Resource)
+	}
+	r, tok, err := a.token(helper.Request{Context: c.Context, Scope: scope, Tenant: c.Tenant,
+		DefaultScope: func(e *store.Environment) string { return helper.ScopeFor(e.ManagementResource) }})
+	if err != nil {
+		return err
+	}
+	if c.Output == "raw" {
+		_, err := fmt.Fprintln(a.stdout, tok.AccessToken)
+		return err
+	}
+	return writeJSON(a, tokenJSON{AccessToken: tok.AccessToken, ExpiresOn: tok.ExpiresOn.Local().Format("2006-01-02 15:04:05.000000"),
+		ExpiresOnUnx: tok.ExpiresOn.Unix(), Subscription: r.Context.Subscription.ID, Tenant: firstNonEmpty(tok.Tenant, r.Tenant), TokenType: "Bearer"})
+}
+
+// token resolves req and gets its token.
+func (a *app) token(req helper.Request) (*helper.Resolved, *helper.Token, error) {
+	p, l, err := a.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := p.Resolve(l, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.debugf("context %q (%s), scope %s, tenant %s", r.Context.Name, r.Source, r.Scope, r.Tenant)
+	e, err := a.engine(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := e.Token(context.Background(), r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, tok, nil
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// SubscriptionCmd lists subscriptions (Get-AzSubscription).
+type SubscriptionCmd struct {
+	List SubscriptionListCmd `cmd:"" default:"withargs" help:"List the subscriptions the context's account can see."`
+}
+
+// SubscriptionListCmd lists subscriptions.
+type SubscriptionListCmd struct {
+	Context string `help:"Context to use." predictor:"context"`
+	Tenant  string `help:"Tenant to list."`
+	outputFlag
+}
+
+func (c *SubscriptionListCmd) Run(a *app) error {
+	r, subs, err := a.subscriptions(c.Context, c.Tenant)
+	if err != nil {
+		return err
+	}
+	if c.Output == "json" {
+		if subs == nil {
+			subs = []helper.ARMSubscription{}
+		}
+		return writeJSON(a, subs)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tID\tTENANT\tSTATE")
+	for _, s := range subs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.ID, firstNonEmpty(s.TenantID, r.Tenant), s.State)
+	}
+	return tw.Flush()
+}
+
+func (a *app) subscriptions(ctxName, tenant string) (*helper.Resolved, []helper.ARMSubscription, error) {
+	r, tok, err := a.token(helper.Request{Context: ctxName, Tenant: tenant,
+		DefaultScope: func(e *store.Environment) string { return helper.ScopeFor(e.ManagementResource) }})
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := a.engine(a.profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e.Timeout)
+	defer cancel()
+	subs, err := e.ListSubscriptions(ctx, r.Env, tok.AccessToken)
+	return r, subs, err
+}
+
+// ContextSetCmd creates a context for a subscription and makes it active (Set-AzContext).
+type ContextSetCmd struct {
+	Subscription string `required:"" help:"Subscription id or name."`
+	Tenant       string `help:"Tenant of the subscription."`
+	Name         string `help:"Name of the new context (default: Az's default name)."`
+	Context      string `help:"Context whose account to use (default: the active one)." predictor:"context"`
+	scopeFlag
+}
+
+func (c *ContextSetCmd) Run(a *app) error {
+	r, subs, err := a.subscriptions(c.Context, c.Tenant)
+	if err != nil {
+		return err
+	}
+	sub := helper.PickSubscription(subs, c.Subscription)
+	if sub == nil {
+		return helper.WithHint(fmt.Errorf("subscription %q is not visible to %s in tenant %s", c.Subscription, r.Context.Account.ID, r.Tenant),
+			"run 'azcred subscription list' to see the subscriptions")
+	}
+	nc := *r.Context
+	nc.Account.Tenants = append([]string(nil), r.Context.Account.Tenants...)
+	nc.Subscription = store.Subscription{ID: sub.ID, Name: sub.Name, State: sub.State}
+	nc.Tenant = firstNonEmpty(sub.TenantID, r.Tenant)
+	nc.Name = c.Name
+	if nc.Name == "" {
+		nc.Name = nc.DefaultName()
+	}
+	if r.Implicit != nil {
+		return helper.WithHint(errors.New("the environment context is not saved, so it cannot be the base of a saved context"), "sign in with 'azcred login --service-principal'")
+	}
+	s := r.Store
+	if c.process() {
+		_, s, err = a.targetStore(c.scopeFlag)
+		if err != nil {
+			return err
+		}
+	}
+	err = s.Update(func(cfg *store.Config) error {
+		cfg.SetContext(&nc)
+		cfg.Default = nc.Name
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	a.saved(s, fmt.Sprintf("context %q is now the default", nc.Name))
+	if c.process() {
+		a.exports(c.shellName(a.getenv), [2]string{"AZCRED_CONTEXT", nc.Name})
+	}
+	return nil
+}
+
+var _ = strings.TrimSpace
+var _ = time.Now
