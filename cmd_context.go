@@ -336,22 +336,38 @@ func (c *ContextImportCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	p, s, err := a.targetStore(c.scopeFlag)
+	_, s, err := a.targetStore(c.scopeFlag)
 	if err != nil {
 		return err
 	}
-	var added []string
-	err = s.Update(func(cfg *store.Config) error {
+	var added, missing []string
+	err = s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
+		missing = im.MissingEnvironments(cfg)
 		added = store.MergeImport(cfg, im)
+		for k, v := range im.Credentials {
+			sec.Credentials[k] = v
+		}
+		if len(im.MSALCache) > 0 {
+			for _, ctx := range im.Contexts {
+				if ctx.Account.Type == store.AccountUser {
+					sec.MSAL[helper.MSALPartition(ctx)] = im.MSALCache
+				}
+			}
+		}
 		return nil
-	})
+	}, true)
 	if err != nil {
 		return err
 	}
-	_ = p
 	a.saved(s, fmt.Sprintf("imported %d context(s) from %s (%s)", len(added), abs, im.Format))
 	for _, n := range added {
 		a.notef("  %s", n)
+	}
+	for _, n := range im.Notes {
+		a.notef("note: %s", n)
+	}
+	for _, e := range missing {
+		a.notef("warning: environment %q is not defined; run 'azcred environment add %s --authority URL --resource-manager URL'", e, e)
 	}
 	return nil
 }

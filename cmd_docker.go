@@ -11,7 +11,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/protocols"
@@ -54,7 +53,10 @@ func (c *DockerCmd) Run(a *app) error {
 }
 
 // ours resolves the context for host when host is an ACR of the
-// context's environment or a bound target; ok is false otherwise.
+// context's environment or a bound target; ok is false otherwise. A host
+// that is neither bound nor under any environment's registry suffix is
+// never ours, even when resolution fails (a stale AZCRED_CONTEXT must not
+// break pulls from Docker Hub through credsStore).
 func (c *DockerCmd) ours(a *app, host string) (*helper.Resolved, bool, error) {
 	p, l, err := a.load()
 	if err != nil {
@@ -63,8 +65,9 @@ func (c *DockerCmd) ours(a *app, host string) (*helper.Resolved, bool, error) {
 	r, err := p.Resolve(l, helper.Request{Target: host, Context: c.Context,
 		DefaultScope: func(*store.Environment) string { return helper.RegistryScope }})
 	if err != nil {
-		if errors.Is(err, helper.ErrNoContext) && !anyRegistrySuffix(l, host) {
-			return nil, false, nil // not an Azure registry, and nothing to sign in with
+		if l.MatchBinding(host) == nil && !anyRegistrySuffix(l, host) {
+			a.debugf("docker: %s is not an Azure registry (%v)", host, err)
+			return nil, false, nil
 		}
 		return nil, false, err
 	}
@@ -111,24 +114,36 @@ func (c *DockerCmd) get(a *app) error {
 	return protocols.WriteCredentials(a.stdout, protocols.DockerCredentials{ServerURL: host, Username: helper.RegistryUser, Secret: tok.AccessToken})
 }
 
+// dockerStores are the stores whose vaults hold docker credentials and
+// ACR refresh tokens: the session store first, when there is one.
+func dockerStores(p *helper.Profile) []*store.Store {
+	if p.Session != nil {
+		return []*store.Store{p.Session, p.User}
+	}
+	return []*store.Store{p.User}
+}
+
 // stored answers from credentials a user stored (docker login with credsStore).
 func (c *DockerCmd) stored(a *app, host string) error {
 	p, err := a.Profile()
 	if err != nil {
 		return err
 	}
-	sec, err := p.User.Secrets()
-	if err != nil {
-		return err
+	for _, s := range dockerStores(p) {
+		sec, err := s.Secrets()
+		if err != nil {
+			return err
+		}
+		if cred, ok := sec.Docker[host]; ok {
+			return protocols.WriteCredentials(a.stdout, protocols.DockerCredentials{ServerURL: host, Username: cred.Username, Secret: cred.Secret})
+		}
 	}
-	cred, ok := sec.Docker[host]
-	if !ok {
-		a.debugf("docker: %s is not ours and has no stored credentials", host)
-		return protocols.ErrNotFound
-	}
-	return protocols.WriteCredentials(a.stdout, protocols.DockerCredentials{ServerURL: host, Username: cred.Username, Secret: cred.Secret})
+	a.debugf("docker: %s is not ours and has no stored credentials", host)
+	return protocols.ErrNotFound
 }
 
+// store keeps what `docker login` hands us for a registry that is not
+// ours; for ours it is a no-op, since azcred mints its own tokens.
 func (c *DockerCmd) store(a *app) error {
 	creds, err := protocols.ReadCredentials(a.stdin)
 	if err != nil {
@@ -142,17 +157,27 @@ func (c *DockerCmd) store(a *app) error {
 		a.debugf("docker store: %s is ours; azcred mints its own tokens", host)
 		return nil
 	}
-	p, _ := a.Profile()
-	err = p.User.UpdateSecrets(func(sec *store.Secrets) error {
+	p, err := a.Profile()
+	if err != nil {
+		return err
+	}
+	s := p.Writable()
+	err = s.UpdateSecrets(func(sec *store.Secrets) error {
+		if sec.Docker == nil {
+			sec.Docker = map[string]store.DockerCredential{}
+		}
 		sec.Docker[host] = store.DockerCredential{Username: creds.Username, Secret: creds.Secret}
 		return nil
 	})
 	if errors.Is(err, store.ErrNotSaved) {
+		a.notef("autosave is off: the credentials for %s were not saved", host)
 		return nil
 	}
 	return err
 }
 
+// erase drops stored credentials and cached ACR refresh tokens for the
+// host, in every store.
 func (c *DockerCmd) erase(a *app) error {
 	raw, err := protocols.ReadServerURL(a.stdin)
 	if err != nil {
@@ -166,50 +191,43 @@ func (c *DockerCmd) erase(a *app) error {
 	if err != nil {
 		return err
 	}
-	err = p.User.UpdateSecrets(func(sec *store.Secrets) error {
-		delete(sec.Docker, host)
-		for k := range sec.Registries {
-			if registryHostOfKey(k) == host {
-				delete(sec.Registries, k)
-			}
+	for _, s := range dockerStores(p) {
+		err := s.UpdateSecrets(func(sec *store.Secrets) error {
+			delete(sec.Docker, host)
+			helper.ForgetRegistry(sec, host)
+			return nil
+		})
+		if errors.Is(err, store.ErrNotSaved) {
+			a.notef("autosave is off: nothing was erased for %s", host)
+			continue
 		}
-		return nil
-	})
-	if errors.Is(err, store.ErrNotSaved) {
-		return nil
-	}
-	return err
-}
-
-func registryHostOfKey(k string) string {
-	for i := len(k) - 1; i >= 0; i-- {
-		if k[i] == '|' {
-			return k[i+1:]
+		if err != nil {
+			return err
 		}
 	}
-	return k
+	return nil
 }
 
+// list shows stored credentials and the registries azcred holds a refresh
+// token for; the session store wins for a host in both.
 func (c *DockerCmd) list(a *app) error {
 	p, err := a.Profile()
 	if err != nil {
 		return err
 	}
-	sec, err := p.User.Secrets()
-	if err != nil {
-		return err
-	}
 	out := map[string]string{}
-	for host, cred := range sec.Docker {
-		out[host] = cred.Username
-	}
-	keys := make([]string, 0, len(sec.Registries))
-	for k := range sec.Registries {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		out[registryHostOfKey(k)] = helper.RegistryUser
+	stores := dockerStores(p)
+	for i := len(stores) - 1; i >= 0; i-- {
+		sec, err := stores[i].Secrets()
+		if err != nil {
+			return err
+		}
+		for host, cred := range sec.Docker {
+			out[host] = cred.Username
+		}
+		for _, host := range helper.CachedRegistries(sec) {
+			out[host] = helper.RegistryUser
+		}
 	}
 	return protocols.WriteList(a.stdout, out)
 }

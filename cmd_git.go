@@ -10,6 +10,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/protocols"
@@ -33,22 +34,44 @@ func (c *GitCmd) Run(a *app) error {
 		return protocols.WriteGitCapabilities(a.stdout)
 	}
 	req, err := protocols.ReadGitRequest(a.stdin)
+	if err == nil && req.Protocol != "" && !helper.IsGitHTTP(req.Protocol) {
+		// git asks about other protocols too (protocol=cert, with a path
+		// and no host, for a client certificate's passphrase): not ours,
+		// and not malformed either.
+		a.debugf("git: a %s request is not ours", req.Protocol)
+		return nil
+	}
 	if err == nil {
 		err = req.Validate(action)
 	}
 	if err != nil {
-		fmt.Fprintf(a.stderr, "azcred: git: %s\n", firstLine(err.Error()))
+		msg := strings.TrimPrefix(firstLine(err.Error()), "git: ")
+		fmt.Fprintf(a.stderr, "azcred: git: request ignored: %s\n", msg)
 		return nil
 	}
 	if action == protocols.GitStore {
 		return nil // our tokens are minted, not stored
 	}
-	target, devops := helper.GitTarget(req.Protocol, req.Host, req.Path, req.Username)
+	t, ok := helper.ParseGitTarget(req.Protocol, req.Host, req.Path, req.Username)
+	if !ok {
+		a.debugf("git: a %s request is not ours", req.Protocol)
+		return nil
+	}
 	p, l, err := a.load()
 	if err != nil {
 		return a.gitFail(err, action)
 	}
-	if !devops && l.MatchBinding(target) == nil && c.Context == "" {
+	target, bound := t.URL, false
+	for _, u := range t.Candidates() {
+		if l.MatchBinding(u) != nil {
+			target, bound = u, true
+			break
+		}
+	}
+	// A pinned --context or AZCRED_CONTEXT does not make a host ours: only
+	// Azure DevOps and bound targets ever get a token, so a global
+	// "helper = azcred --context X" cannot hand an Entra token to github.com.
+	if !t.DevOps && !bound {
 		a.debugf("git: %s is neither Azure DevOps nor bound: not ours", target)
 		return nil
 	}

@@ -213,7 +213,7 @@ func (c *BindSetCmd) Run(a *app) error {
 			return err
 		}
 		target = t
-		if _, ok := cfg.Contexts[c.Context]; !ok {
+		if _, ok := cfg.Contexts[c.Context]; !ok && s.IsSession() {
 			// Binding a session to a user-store context: keep a reference.
 			cfg.Bindings = upsertBinding(cfg.Bindings, store.Binding{Target: t, Context: c.Context, Scope: c.Scope, Tenant: c.Tenant})
 			return nil

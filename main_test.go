@@ -79,7 +79,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		Setup:               setupCloud,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"fake": fakeCmd},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"fake": fakeCmd, "subst": substCmd},
 		UpdateScripts:       os.Getenv("AZCRED_UPDATE_SCRIPTS") != "",
 		RequireExplicitExec: true,
 	})
@@ -160,7 +160,12 @@ func setupCloud(env *testscript.Env) error {
 	c.AddRegistry(subContosoDev, "contoso", acr.Host)
 
 	home := filepath.Join(work, "home")
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		return err
+	}
 	vars := map[string]string{
+		"TESTDATA":               testdata,
 		"HOME":                   home,
 		"XDG_CONFIG_HOME":        filepath.Join(home, ".config"),
 		"XDG_RUNTIME_DIR":        filepath.Join(work, "run"),
@@ -288,4 +293,33 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("fake %s does not take !", args[0])
 	}
 	fmt.Fprint(ts.Stdout(), "")
+}
+
+// substCmd replaces $NAME and ${NAME} in files in place with the script's
+// environment, since testscript does not expand variables inside archive
+// files (kubeconfigs need the fake servers' URLs):
+//
+//	subst FILE...
+//
+// An unset variable is an error, so a typo cannot yield an empty value.
+func substCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("subst does not take !")
+	}
+	if len(args) == 0 {
+		ts.Fatalf("usage: subst FILE...")
+	}
+	for _, name := range args {
+		path := ts.MkAbs(name)
+		data, err := os.ReadFile(path)
+		ts.Check(err)
+		out := os.Expand(string(data), func(k string) string {
+			v := ts.Getenv(k)
+			if v == "" {
+				ts.Fatalf("subst %s: $%s is not set", name, k)
+			}
+			return v
+		})
+		ts.Check(os.WriteFile(path, []byte(out), 0o600))
+	}
 }

@@ -1,5 +1,19 @@
 package helper
 
+// Azure Container Registry tokens for the docker credential helper
+// (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md).
+//
+// Rules:
+//   - an Entra access token for RegistryScope is traded at
+//     https://HOST/oauth2/exchange for an ACR refresh token, which clients
+//     use as the password of RegistryUser;
+//   - the refresh token is cached in the vault under RegistryKey until MinTTL
+//     before its exp, so a second get makes no request at all;
+//   - a failed exchange (an HTTP error, a timeout, a redirect, an answer
+//     without a refresh token) caches nothing;
+//   - the exchange never follows a redirect: its body carries the Entra
+//     token, and Go would re-send it to wherever a 307 points.
+
 import (
 	"context"
 	"crypto/sha256"
@@ -10,6 +24,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -19,9 +34,48 @@ import (
 // RegistryUser is the user name ACR pairs with a refresh token.
 const RegistryUser = "00000000-0000-0000-0000-000000000000"
 
-// RegistryKey is the vault key of a cached ACR refresh token.
+// defaultRegistryLifetime is ACR's refresh token lifetime, assumed when a
+// token does not carry an exp we can read.
+const defaultRegistryLifetime = 3 * time.Hour
+
+// RegistryKey is the vault key of a cached ACR refresh token:
+// ACCOUNTKEY|tenant|host. The host is last so RegistryHost can read it back.
 func RegistryKey(r *Resolved, host string) string {
 	return r.Context.AccountKey() + "|" + strings.ToLower(r.Tenant) + "|" + strings.ToLower(host)
+}
+
+// RegistryHost is the registry host of a RegistryKey.
+func RegistryHost(key string) string {
+	if i := strings.LastIndexByte(key, '|'); i >= 0 {
+		return key[i+1:]
+	}
+	return key
+}
+
+// ForgetRegistry drops every cached refresh token for host, whichever
+// account got it (docker erase).
+func ForgetRegistry(sec *store.Secrets, host string) {
+	host = strings.ToLower(host)
+	for k := range sec.Registries {
+		if RegistryHost(k) == host {
+			delete(sec.Registries, k)
+		}
+	}
+}
+
+// CachedRegistries lists the hosts that have a cached refresh token,
+// sorted and without duplicates (docker list).
+func CachedRegistries(sec *store.Secrets) []string {
+	seen := map[string]bool{}
+	var out []string
+	for k := range sec.Registries {
+		if h := RegistryHost(k); !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // RegistryToken returns an ACR refresh token for host: cached until
@@ -32,11 +86,13 @@ func (e *Engine) RegistryToken(ctx context.Context, r *Resolved, host string) (*
 	if t, ok := e.cachedRegistry(r, key); ok {
 		return t, nil
 	}
+	// One bound for the Entra token and the exchange together.
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
 	sum := sha256.Sum256([]byte(key))
 	unlock, err := r.Store.LockKey(ctx, "acr-"+hex.EncodeToString(sum[:12]))
 	if err != nil {
+		e.Debugf("registry lock: %v (going on without it)", err)
 		unlock = func() {}
 	}
 	defer unlock()
@@ -51,6 +107,7 @@ func (e *Engine) RegistryToken(ctx context.Context, r *Resolved, host string) (*
 	if err != nil {
 		return nil, err
 	}
+	// Best effort: the caller has its token even if the vault cannot be written.
 	err = r.Store.UpdateSecrets(func(sec *store.Secrets) error {
 		sec.Registries[key] = store.RegistryToken{RefreshToken: refresh, ExpiresOn: exp}
 		return nil
@@ -67,15 +124,14 @@ func (e *Engine) cachedRegistry(r *Resolved, key string) (*Token, bool) {
 		return nil, false
 	}
 	t, ok := sec.Registries[key]
-	if !ok || t.ExpiresOn.Sub(e.Now()) < e.MinTTL {
+	if !ok || t.RefreshToken == "" || t.ExpiresOn.Sub(e.Now()) < e.MinTTL {
 		return nil, false
 	}
 	e.Debugf("registry token cache hit, expires %s", t.ExpiresOn.Format(time.RFC3339))
 	return &Token{AccessToken: t.RefreshToken, ExpiresOn: t.ExpiresOn, Tenant: r.Tenant, FromCache: true}, true
 }
 
-// exchange trades an Entra access token for an ACR refresh token
-// (https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md).
+// exchange trades an Entra access token for an ACR refresh token.
 func (e *Engine) exchange(ctx context.Context, host, tenant, aadToken string) (string, time.Time, error) {
 	form := url.Values{"grant_type": {"access_token"}, "service": {host}, "tenant": {tenant}, "access_token": {aadToken}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+host+"/oauth2/exchange", strings.NewReader(form.Encode()))
@@ -83,7 +139,7 @@ func (e *Engine) exchange(ctx context.Context, host, tenant, aadToken string) (s
 		return "", time.Time{}, fmt.Errorf("registry %s: %w", host, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := e.HTTP.Do(req)
+	resp, err := noRedirects(e.HTTP).Do(req)
 	if err != nil {
 		if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
 			return "", time.Time{}, WithHint(fmt.Errorf("registry %s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
@@ -91,15 +147,16 @@ func (e *Engine) exchange(ctx context.Context, host, tenant, aadToken string) (s
 		return "", time.Time{}, WithHint(fmt.Errorf("cannot reach registry %s: %s", host, shortNetErr(err)), "check the registry name and the network")
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		hint := "check that the context's account may pull from this registry (AcrPull role)"
-		if resp.StatusCode == http.StatusNotFound {
-			hint = "check the registry name: it has no /oauth2/exchange"
-		} else if resp.StatusCode >= 500 {
-			hint = "the registry is failing; try again later"
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
+			return "", time.Time{}, WithHint(fmt.Errorf("registry %s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
 		}
-		return "", time.Time{}, WithHint(fmt.Errorf("registry %s refused the token exchange: HTTP %d", host, resp.StatusCode), "%s", hint)
+		return "", time.Time{}, fmt.Errorf("registry %s: reading the token exchange answer: %s", host, shortNetErr(err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		e.Debugf("registry %s exchange answered HTTP %d: %s", host, resp.StatusCode, Redact(acrDetail(string(body), 300)))
+		return "", time.Time{}, exchangeError(host, resp.StatusCode)
 	}
 	var out struct {
 		RefreshToken string `json:"refresh_token"`
@@ -107,9 +164,39 @@ func (e *Engine) exchange(ctx context.Context, host, tenant, aadToken string) (s
 	if json.Unmarshal(body, &out) != nil || out.RefreshToken == "" {
 		return "", time.Time{}, fmt.Errorf("registry %s: the token exchange answered without a refresh token", host)
 	}
-	exp := e.Now().Add(3 * time.Hour) // ACR's lifetime when the token does not say
+	exp := e.Now().Add(defaultRegistryLifetime)
 	if c, err := peekClaims(out.RefreshToken); err == nil && c.Exp > 0 {
 		exp = time.Unix(c.Exp, 0)
 	}
 	return out.RefreshToken, exp, nil
+}
+
+// exchangeError names the likely cause of a refused exchange.
+func exchangeError(host string, status int) error {
+	hint := "check that the context's account may pull from this registry (AcrPull role)"
+	switch {
+	case status == http.StatusNotFound:
+		hint = "check the registry name: it has no /oauth2/exchange"
+	case status >= 300 && status < 400:
+		hint = "check the registry name: its token exchange redirects elsewhere"
+	case status >= 500:
+		hint = "the registry is failing; try again later"
+	}
+	return WithHint(fmt.Errorf("registry %s refused the token exchange: HTTP %d", host, status), "%s", hint)
+}
+
+// noRedirects is c, except that a redirect is answered as it came.
+func noRedirects(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
+}
+
+// acrDetail keeps the first line of s, at most n bytes.
+func acrDetail(s string, n int) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > n {
+		s = s[:n]
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package helper
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/azcred/azcred/store"
@@ -14,55 +15,126 @@ const (
 	RegistryScope = "https://containerregistry.azure.net/.default"
 )
 
-// GitTarget works out the URL a git request is for. Azure DevOps URLs name
-// the organisation in the path (https://dev.azure.com/ORG/...), in the
-// user name (https://ORG@dev.azure.com, what git sends without
-// useHttpPath) or in the host (https://ORG.visualstudio.com). devops
-// reports whether the host is Azure DevOps at all.
-func GitTarget(protocol, host, path, username string) (target string, devops bool) {
-	host = strings.ToLower(host)
-	base := strings.ToLower(protocol) + "://" + host
-	path = strings.Trim(path, "/")
-	switch {
-	case host == "dev.azure.com":
-		devops = true
-		if path != "" {
-			return base + "/" + path, true
-		}
-		if org := orgFromUser(username); org != "" {
-			return base + "/" + url.PathEscape(org), true
-		}
-		return base, true
-	case strings.HasSuffix(host, ".visualstudio.com"):
-		devops = true
-	}
-	if path != "" {
-		return base + "/" + path, devops
-	}
-	return base, devops
+// GitTarget is what one git credential request is for.
+type GitTarget struct {
+	// URL is what bindings are matched against: scheme://host[/path], the
+	// host lower-cased (without :443 for https) and the path escaped the
+	// way store.NormalizeTarget escapes a bound URL.
+	URL string
+	// Alias is the organisation's https://dev.azure.com/ORG[/path] URL when
+	// the request is for https://ORG.visualstudio.com, the old name of the
+	// same organisation, so one binding covers both; otherwise "".
+	Alias string
+	// DevOps reports whether the host is Azure DevOps (https only: a token
+	// is never sent in the clear to a host we only assume is ours).
+	DevOps bool
 }
 
-// orgFromUser reads the organisation from a clone URL's user name; a user
-// name that is an email is not an organisation.
+// ParseGitTarget works out the target of a git request. The organisation
+// is named in the path (https://dev.azure.com/ORG/..., sent only with
+// credential.useHttpPath), else in the user name (https://ORG@dev.azure.com,
+// which is what Azure DevOps' clone URLs carry), else in the host
+// (https://ORG.visualstudio.com). A URL with neither a path nor a user name
+// matches host-level bindings only. ok is false for anything that is not
+// an http(s) URL with a host, which can never be ours.
+func ParseGitTarget(protocol, host, path, username string) (t GitTarget, ok bool) {
+	protocol, host = strings.ToLower(protocol), strings.ToLower(host)
+	if !IsGitHTTP(protocol) || host == "" || strings.ContainsAny(host, "/?#@ \t") {
+		return GitTarget{}, false
+	}
+	if protocol == "https" {
+		host = strings.TrimSuffix(host, ":443")
+	}
+	path = strings.Trim(path, "/")
+	if path == "" && !strings.HasSuffix(host, ".visualstudio.com") {
+		// The user name stands in for the path only when it looks like an
+		// organisation: an e-mail address or anything with a slash is not.
+		path = orgFromUser(username)
+	}
+	base := protocol + "://" + host
+	t.URL = base + escapePath(path)
+	if protocol != "https" {
+		return t, true
+	}
+	switch {
+	case host == "dev.azure.com":
+		t.DevOps = true
+	case strings.HasSuffix(host, ".visualstudio.com"):
+		t.DevOps = true
+		org := strings.TrimSuffix(host, ".visualstudio.com")
+		if org != "" && !strings.Contains(org, ".") {
+			t.Alias = "https://dev.azure.com" + escapePath(org+"/"+path)
+		}
+	}
+	return t, true
+}
+
+// Candidates lists the URLs a binding for this target may be written as,
+// best first: the URL as git sent it, then (Azure DevOps names are
+// case-insensitive) its lower-case form, then the same for Alias. The
+// caller uses the first one a binding matches, else URL.
+func (t GitTarget) Candidates() []string {
+	var out []string
+	add := func(u string) {
+		if u != "" && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	for _, u := range []string{t.URL, t.Alias} {
+		add(u)
+		if t.DevOps {
+			add(strings.ToLower(u))
+		}
+	}
+	return out
+}
+
+// IsGitHTTP reports whether a git request's protocol is one a token can
+// be for: https, or http for a bound target.
+func IsGitHTTP(protocol string) bool {
+	p := strings.ToLower(protocol)
+	return p == "https" || p == "http"
+}
+
+// escapePath turns a decoded git path (as git sends it) into "/escaped"
+// with no trailing slash, or "" for an empty path.
+func escapePath(p string) string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return ""
+	}
+	return (&url.URL{Path: "/" + p}).EscapedPath()
+}
+
+// orgFromUser reads the organisation from a clone URL's user name.
 func orgFromUser(u string) string {
-	if u == "" || strings.ContainsAny(u, "@/") {
+	if u == "" || strings.ContainsAny(u, "@/\\:") {
 		return ""
 	}
 	return u
 }
 
 // TenantFromChallenge reads the tenant from a Bearer challenge's
-// authorization_uri (https://login.microsoftonline.com/TENANT).
+// authorization_uri (https://login.microsoftonline.com/TENANT). Only the
+// tenant is taken, never the authority host: tokens still come from the
+// context's environment. Anything that is not a plain tenant id or domain
+// name (and the multi-tenant aliases, which name no tenant) gives "".
 func TenantFromChallenge(authorizationURI string) string {
 	u, err := url.Parse(authorizationURI)
-	if err != nil {
+	if err != nil || u.Scheme != "https" {
 		return ""
 	}
-	seg := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(seg) == 0 || seg[0] == "" || seg[0] == "common" || seg[0] == "organizations" {
+	tenant, _, _ := strings.Cut(strings.Trim(u.EscapedPath(), "/"), "/")
+	switch strings.ToLower(tenant) {
+	case "", "common", "organizations", "consumers":
 		return ""
 	}
-	return seg[0]
+	for _, r := range tenant {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return ""
+		}
+	}
+	return tenant
 }
 
 // IsRegistryOf reports whether host is a registry of env (its suffix).

@@ -126,14 +126,21 @@ func NewStaticKeys(ring keyring.Keyring, backend string) *KeyringKeys {
 // backend elsewhere (containers, CI, SSH sessions without D-Bus). keyctl
 // is never chosen by itself: its keys vanish at reboot.
 func autoBackend(getenv Getenv) string {
-	switch runtime.GOOS {
-	case "darwin":
-		return "keychain"
-	case "windows":
-		return "wincred"
+	want := "file"
+	switch {
+	case runtime.GOOS == "darwin":
+		want = "keychain"
+	case runtime.GOOS == "windows":
+		want = "wincred"
+	case getenv("DBUS_SESSION_BUS_ADDRESS") != "":
+		want = "secret-service"
 	}
-	if getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
-		return "secret-service"
+	// A binary built without cgo has no keychain backend on macOS: fall
+	// back to the file backend rather than fail.
+	for _, b := range keyring.AvailableBackends() {
+		if string(b) == want {
+			return want
+		}
 	}
 	return "file"
 }

@@ -27,7 +27,8 @@ const DevOpsResource = "499b84ac-1321-427f-aa17-267ca6975798"
 
 // DevOps is a running fake Azure DevOps git host. Every request counts under
 // "git"; every request refused for want of a valid token counts under
-// "git-401" as well.
+// "git-401" as well. Note that git always probes anonymously first, so even
+// a successful git command adds one to "git-401".
 type DevOps struct {
 	URL  string // https://127.0.0.1:PORT
 	Host string // 127.0.0.1:PORT

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the real clients the end-to-end tests drive: git, kubectl,
+# crane and skopeo. Idempotent: a tool already on PATH is left alone.
+# Needs root (or sudo) only for apt-get.
+set -euo pipefail
+
+gobin="$(go env GOPATH)/bin"
+export PATH="$PATH:$gobin"
+
+apt_pkgs=()
+command -v git >/dev/null || apt_pkgs+=(git)
+command -v skopeo >/dev/null || apt_pkgs+=(skopeo)
+if ! command -v kubectl >/dev/null; then
+  # Debian has kubectl as "kubectl" (cloud SDK repo, when configured) or "kubernetes-client".
+  apt_pkgs+=(kubectl-or-client)
+fi
+if [ ${#apt_pkgs[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  for p in "${apt_pkgs[@]}"; do
+    if [ "$p" = kubectl-or-client ]; then
+      $sudo apt-get install -y -qq kubectl >/dev/null 2>&1 || $sudo apt-get install -y -qq kubernetes-client
+    else
+      $sudo apt-get install -y -qq "$p"
+    fi
+  done
+fi
+command -v crane >/dev/null || go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
+
+for t in git kubectl crane skopeo; do
+  printf '%-8s %s\n' "$t" "$(command -v $t)"
+done
