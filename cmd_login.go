@@ -18,7 +18,8 @@ type LoginCmd struct {
 	Name         string `help:"Name of the context (default: Az's '{SubName} ({SubId}) - {TenantId} - {AccountId}')."`
 	Tenant       string `help:"Tenant id or domain."`
 	Subscription string `help:"Subscription id or name (default: the first enabled one by name)."`
-	Environment  string `help:"Azure environment (cloud)." default:"AzureCloud" predictor:"environment"`
+	Environment  string `help:"Azure environment (cloud); default AzureCloud." predictor:"environment"`
+	Context      string `help:"Sign a saved context in again: its account, tenant, subscription and environment are reused." predictor:"context"`
 	DeviceCode   bool   `help:"Sign in a user with a device code (the default for users)." xor:"how"`
 	Browser      bool   `help:"Sign in a user in a browser (auth code + PKCE on a localhost redirect)." xor:"how"`
 
@@ -41,6 +42,9 @@ func (c *LoginCmd) Run(a *app) error {
 	}
 	req := helper.LoginRequest{Name: c.Name, Tenant: c.Tenant, Subscription: c.Subscription, EnvName: c.Environment,
 		ClientID: c.ClientID, Prompt: a.stderr}
+	if c.Context != "" {
+		return c.again(a, req)
+	}
 	switch {
 	case c.ManagedIdentity:
 		req.Kind = helper.LoginIdentity
@@ -88,6 +92,11 @@ func (c *LoginCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
+	return c.finish(a, p, s, req)
+}
+
+// finish runs the sign-in and saves the context into s.
+func (c *LoginCmd) finish(a *app, p *helper.Profile, s *store.Store, req helper.LoginRequest) error {
 	l, err := p.Load()
 	if err != nil {
 		return err
@@ -110,6 +119,64 @@ func (c *LoginCmd) Run(a *app) error {
 		a.exports(c.shellName(a.getenv), [2]string{"AZCRED_CONTEXT", ctx.Name})
 	}
 	return nil
+}
+
+// again signs a saved context in again (the fix azcred's hints name when
+// a refresh needs the user).
+func (c *LoginCmd) again(a *app, req helper.LoginRequest) error {
+	p, l, err := a.load()
+	if err != nil {
+		return err
+	}
+	ctx, s, ok := p.Find(l, c.Context)
+	if !ok {
+		return unknownContext(c.Context)
+	}
+	req.Name = firstNonEmpty(req.Name, ctx.Name)
+	req.Tenant = firstNonEmpty(req.Tenant, ctx.Tenant)
+	req.Subscription = firstNonEmpty(req.Subscription, ctx.Subscription.ID)
+	req.EnvName = firstNonEmpty(req.EnvName, ctx.Environment)
+	acct := ctx.Account
+	switch acct.Type {
+	case store.AccountUser:
+		req.Kind, req.ClientID = helper.LoginDeviceCode, firstNonEmpty(req.ClientID, acct.ClientID)
+		if c.Browser {
+			req.Kind = helper.LoginBrowser
+		}
+	case store.AccountManagedIdentity:
+		req.Kind, req.ClientID = helper.LoginIdentity, acct.ClientID
+	case store.AccountServicePrincipal:
+		req.ClientID = acct.ID
+		sec, err := s.Secrets()
+		if err != nil {
+			return err
+		}
+		cred := sec.Credentials[ctx.AccountKey()]
+		switch {
+		case c.SecretStdin:
+			req.Kind = helper.LoginSecret
+			if req.Secret, err = readSecretLine(a.stdin); err != nil {
+				return err
+			}
+		case acct.Credential == store.CredentialFederated:
+			req.Kind, req.FederatedTokenFile = helper.LoginFederated, firstNonEmpty(c.FederatedTokenFile, acct.FederatedTokenFile)
+		case cred.Secret != "":
+			req.Kind, req.Secret = helper.LoginSecret, cred.Secret
+		case cred.CertificatePEM != "":
+			req.Kind, req.CertificatePEM = helper.LoginCert, []byte(cred.CertificatePEM)
+		default:
+			return helper.WithHint(fmt.Errorf("no credential is saved for %s", acct.ID), "azcred login --context %s --secret-stdin", c.Context)
+		}
+	default:
+		return fmt.Errorf("context %q has an account of unknown type %q", ctx.Name, acct.Type)
+	}
+	if c.process() {
+		_, s, err = a.targetStore(c.scopeFlag)
+		if err != nil {
+			return err
+		}
+	}
+	return c.finish(a, p, s, req)
 }
 
 // readSecretLine reads one line from stdin, trimming the newline.

@@ -54,20 +54,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			code = 1
 		}
 	}()
+	if cmd, dbg, ok := fastCommand(argv); ok {
+		a.debug = dbg || truthy(getenv("AZCRED_DEBUG"))
+		return report(stderr, cmd.Run(a))
+	}
 	var cli CLI
 	helpOut := stdout
 	if protocolMode {
 		helpOut = stderr
 	}
-	parser, err := kong.New(&cli,
-		kong.Name("azcred"),
-		kong.Description("Saved Azure contexts and Entra ID tokens for git, kubectl, docker and scripts."),
-		kong.Writers(helpOut, stderr),
-		kong.Exit(func(c int) { panic(kongExit(c)) }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
-		kong.Bind(a),
-		kong.Vars{"version": version()},
-	)
+	parser, err := newParser(&cli, a, helpOut)
 	if err != nil {
 		fmt.Fprintf(stderr, "azcred: error: %v\n", err)
 		return 1
@@ -81,6 +77,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	a.debug = cli.Debug || truthy(getenv("AZCRED_DEBUG"))
 	err = kctx.Run(a)
 	return report(stderr, err)
+}
+
+// newParser builds kong's parser for the whole CLI.
+func newParser(cli *CLI, a *app, helpOut io.Writer) (*kong.Kong, error) {
+	if helpOut == nil {
+		helpOut = io.Discard
+	}
+	return kong.New(cli,
+		kong.Name("azcred"),
+		kong.Description("Saved Azure contexts and Entra ID tokens for git, kubectl, docker and scripts."),
+		kong.Writers(helpOut, io.Discard),
+		kong.Exit(func(c int) { panic(kongExit(c)) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
+		kong.Bind(a),
+		kong.Vars{"version": version()},
+	)
 }
 
 // report prints err the house way and returns the exit status.

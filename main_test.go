@@ -5,12 +5,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +19,23 @@ import (
 	"github.com/azcred/azcred/internal/fakecloud"
 )
 
-func azcredMain() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv)) }
+// azcredMain is azcred as the scripts run it. With AZCRED_TEST_LOG set it
+// also keeps a copy of everything azcred writes to stderr there, for the
+// secret leak check.
+func azcredMain() {
+	var stderr io.Writer = os.Stderr
+	if dir := os.Getenv("AZCRED_TEST_LOG"); dir != "" {
+		if f, err := os.CreateTemp(dir, "stderr-*.log"); err == nil {
+			defer f.Close()
+			stderr = io.MultiWriter(os.Stderr, f)
+		}
+	}
+	code := run(os.Args, os.Stdin, os.Stdout, stderr, os.Getenv)
+	if f, ok := stderr.(interface{ Close() error }); ok {
+		f.Close()
+	}
+	os.Exit(code)
+}
 
 // fakeBrowser plays the user's browser for `azcred login --browser`
 // (BROWSER=fake-browser): it follows the fake authority's sign-in page
@@ -71,10 +87,6 @@ const (
 	aks2ServerID   = "eeeeeeee-0000-4000-8000-00000000000e"
 )
 
-// secretsSeen collects every secret the fake clouds issued during the
-// run; TestNoSecretLeaks (leak_test.go) greps every script's output for them.
-var secretsSeen sync.Map
-
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -97,10 +109,10 @@ func setupCloud(env *testscript.Env) error {
 		return err
 	}
 	env.Defer(func() {
-		for _, s := range c.IssuedSecrets() {
-			secretsSeen.Store(s, true)
+		defer c.Close()
+		if leaks := findLeaks(work, c.IssuedSecrets()); len(leaks) > 0 {
+			env.T().Fatal("secrets leaked:\n" + strings.Join(leaks, "\n"))
 		}
-		c.Close()
 	})
 	env.Values["cloud"] = c
 	c.AddTenant(tenantContoso, "Contoso")
@@ -201,6 +213,7 @@ func setupCloud(env *testscript.Env) error {
 		"SUB_FABRIKAM":      subFabrikam,
 		"AKS2_SERVER_ID":    aks2ServerID,
 		"AZCRED_TIMEOUT":    "10s",
+		"AZCRED_TEST_LOG":   filepath.Join(work, ".stderr"),
 		"BROWSER":           "fake-browser",
 	}
 	for _, kv := range c.MSIEnv() {
@@ -210,7 +223,7 @@ func setupCloud(env *testscript.Env) error {
 	for k, v := range vars {
 		env.Setenv(k, v)
 	}
-	for _, d := range []string{home, filepath.Join(work, "run")} {
+	for _, d := range []string{home, filepath.Join(work, "run"), filepath.Join(work, ".stderr")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return err
 		}

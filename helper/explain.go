@@ -2,6 +2,8 @@ package helper
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -38,14 +40,22 @@ func (e *Engine) explain(err error, r *Resolved) error {
 		code, desc := aadError(ce.Resp.Body)
 		status := ce.Resp.StatusCode
 		switch {
+		case status >= 500 || status == 429:
+			detail := ""
+			if code != "" {
+				detail = " (" + code + ")"
+			}
+			hint := "the service is failing; try again later"
+			if ra := ce.Resp.Header.Get("Retry-After"); ra != "" {
+				hint = "the service is busy; try again in " + ra + " seconds"
+			}
+			return WithHint(fmt.Errorf("%s answered HTTP %d%s", host, status, detail), "%s", hint)
 		case code == "invalid_grant" || code == "interaction_required" || code == "consent_required":
 			return WithHint(fmt.Errorf("%s: the sign-in of context %q needs you again (%s)", host, name, desc), "%s", login)
 		case code == "invalid_client" || code == "unauthorized_client":
 			return WithHint(fmt.Errorf("%s rejected the credential of context %q (%s)", host, name, desc), "sign in again with the right secret or certificate: %s", login)
 		case code != "":
 			return WithHint(fmt.Errorf("%s: %s (%s)", host, code, desc), "%s", login)
-		case status >= 500 || status == 429:
-			return WithHint(fmt.Errorf("%s answered HTTP %d", host, status), "the service is failing; try again later")
 		default:
 			return WithHint(fmt.Errorf("%s answered HTTP %d", host, status), "run with --debug for details")
 		}
@@ -72,6 +82,20 @@ func isTimeout(err error) bool {
 }
 
 func shortNetErr(err error) string {
+	// TLS trouble is the most useful thing to name; MSAL buries it under
+	// "unable to resolve an endpoint: server response error:" lines.
+	var uae x509.UnknownAuthorityError
+	var hne x509.HostnameError
+	var cve *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &uae), errors.As(err, &cve):
+		return "its TLS certificate is not trusted (x509: certificate signed by unknown authority); check SSL_CERT_FILE / SSL_CERT_DIR"
+	case errors.As(err, &hne):
+		return "its TLS certificate is for another host (" + hne.Error() + ")"
+	}
+	if msg := err.Error(); strings.Contains(msg, "x509: ") {
+		return "TLS: " + firstLineOf(msg[strings.Index(msg, "x509: "):])
+	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
 		return oe.Err.Error()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // maxDiffCells bounds the LCS table; beyond it we show the changed middle as a block.
@@ -145,14 +146,20 @@ func lcsDiff(a, b []string) []diffLine {
 }
 
 // secretKey matches `key: value` lines whose key names a secret.
-var secretKey = regexp.MustCompile(`^(\s*-?\s*["']?[\w.-]*(token|secret|password|key-data|certificate-data)[\w.-]*["']?\s*:\s*)(\S.*)$`)
+var secretKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\s*-?\s*["']?[\w.-]*(token|secret|password|key-data|certificate-data)[\w.-]*["']?\s*:\s*)(\S.*)$`)
+})
 
 // secretFlag matches an exec argument that names a secret, alone or with =value.
-var secretFlag = regexp.MustCompile(`^(\s*-\s*["']?--[\w-]*(secret|token|password)[\w-]*)(=.*)?$`)
+var secretFlag = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\s*-\s*["']?--[\w-]*(secret|token|password)[\w-]*)(=.*)?$`)
+})
 
 // inlineSecretFlag matches a secret flag and its value on one line: `--client-secret=v`,
 // or `--client-secret, v` inside a flow list like [get-token, --client-secret, v].
-var inlineSecretFlag = regexp.MustCompile(`(--[\w-]*(?:secret|token|password)[\w-]*)(=|["']?,\s*["']?)([^,\]\s"']+)`)
+var inlineSecretFlag = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(--[\w-]*(?:secret|token|password)[\w-]*)(=|["']?,\s*["']?)([^,\]\s"']+)`)
+})
 
 // redactAll redacts the lines of one file in order, so a flag's value on the next line
 // is caught wherever a hunk starts.
@@ -175,15 +182,15 @@ func (r *redactor) line(s string) string {
 			return s[:i+2] + "REDACTED"
 		}
 	}
-	s = inlineSecretFlag.ReplaceAllString(s, "${1}${2}REDACTED")
-	if m := secretFlag.FindStringSubmatch(s); m != nil {
+	s = inlineSecretFlag().ReplaceAllString(s, "${1}${2}REDACTED")
+	if m := secretFlag().FindStringSubmatch(s); m != nil {
 		if m[3] != "" {
 			return m[1] + "=REDACTED"
 		}
 		r.nextIsSecret = true
 		return s
 	}
-	if m := secretKey.FindStringSubmatch(s); m != nil {
+	if m := secretKey().FindStringSubmatch(s); m != nil {
 		return m[1] + "REDACTED"
 	}
 	return s

@@ -22,6 +22,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // DefaultGitURLs are the Azure DevOps hosts configured when no URL is given.
@@ -211,9 +212,9 @@ func withoutOurs(values []string, helper string) []string {
 
 // ourHelper matches the values HelperValue produces: the short name, or a quoted
 // absolute path to a binary named azcred (azcred.exe on Windows) followed by " git".
-var ourHelper = regexp.MustCompile(`^(azcred|!'[^']*/azcred(\.exe)?' git)$`)
+var ourHelper = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(azcred|!'[^']*/azcred(\.exe)?' git)$`) })
 
-func isAzcredHelper(v string) bool { return ourHelper.MatchString(v) }
+func isAzcredHelper(v string) bool { return ourHelper().MatchString(v) }
 
 // useHTTPPath sets credential.<url>.useHttpPath to true, or on uninstall removes it when
 // true. We cannot tell whether the user had set it too; uninstall assumes it was ours.

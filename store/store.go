@@ -50,6 +50,10 @@ func OpenSession(dir string, keys KeySource) *Store {
 // Dir is the store directory.
 func (s *Store) Dir() string { return s.dir }
 
+// Keys is the store's key source, so `azcred doctor` can say where the
+// vault key lives and how it is protected.
+func (s *Store) Keys() KeySource { return s.keys }
+
 // IsSession reports whether this is a process-scope session store.
 func (s *Store) IsSession() bool { return s.session }
 

@@ -2,12 +2,21 @@
 // as a process, for demos and for end-to-end tests in other languages than Go.
 //
 //	fakecloud [-seed FILE | -tenant ID -user UPN ...] -info PATH [-ttl 10m]
+//	          [-repo ORG/PROJECT/REPO]... [-cluster NAME[=SERVER_ID]]... [-acr NAME]...
 //	fakecloud browse [-ca FILE] AUTHORIZE_URL
 //
-// It writes a JSON description of itself (authority, arm, msi, ca_file, tenant, ...) to -info
-// and serves until SIGINT/SIGTERM or until -ttl has elapsed: it always stops by itself, so a
-// forgotten one never outlives a test run by much. "browse" is a fake browser: give it as the
-// program that opens the sign-in URL and it signs the seeded interactive user in.
+// It writes a JSON description of itself (authority, arm, msi, ca_file, tenant, services, ...)
+// to -info and serves until SIGINT/SIGTERM or until -ttl has elapsed: it always stops by
+// itself, so a forgotten one never outlives a test run by much. "browse" is a fake browser:
+// give it as the program that opens the sign-in URL and it signs the seeded interactive user
+// in.
+//
+// The other services start only when asked for, so that the default needs nothing but Go
+// (the git host needs git's http-backend): -repo starts the Azure DevOps git host ("git" in
+// the description's services) with that repository in the first tenant; -cluster starts a
+// fake AKS API server ("kube-NAME"), whose tokens must be for SERVER_ID (default AKS's);
+// -acr starts a fake container registry ("acr-NAME") seeded with -acr-image and lists it
+// as a registry of the first subscription. Each may be repeated.
 package main
 
 import (
@@ -21,6 +30,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -44,9 +55,86 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// services start the services other files of the package provide (git, kube, acr) on the
-// cloud; the flags that turn them on are added next to them.
-var services []func(c *fakecloud.Cloud) error
+// services start the optional services (git, kube, acr) once the directory is seeded; the
+// flags in serviceFlags add to it.
+type services []func(c *fakecloud.Cloud) error
+
+// serviceFlags defines -repo, -cluster, -acr and -acr-image on fs.
+func serviceFlags(fs *flag.FlagSet) *services {
+	var (
+		s        services
+		devops   *fakecloud.DevOps
+		acrImage = "hello:v1"
+	)
+	fs.Func("repo", "start the Azure DevOps git host with repository `ORG/PROJECT/REPO` in the first tenant (repeatable)", func(v string) error {
+		parts := strings.Split(v, "/")
+		if len(parts) != 3 {
+			return fmt.Errorf("-repo %q: want ORG/PROJECT/REPO", v)
+		}
+		s = append(s, func(c *fakecloud.Cloud) error {
+			if devops == nil {
+				d, err := c.StartDevOps()
+				if err != nil {
+					return err
+				}
+				devops = d
+			}
+			tenant, err := firstTenant(c)
+			if err != nil {
+				return fmt.Errorf("-repo: %w", err)
+			}
+			_, err = devops.AddRepo(parts[0], parts[1], parts[2], tenant)
+			return err
+		})
+		return nil
+	})
+	fs.Func("cluster", "start a fake AKS API server `NAME[=SERVER_ID]` (default server id: AKS's; repeatable)", func(v string) error {
+		name, serverID, _ := strings.Cut(v, "=")
+		if name == "" {
+			return errors.New("-cluster: empty name")
+		}
+		s = append(s, func(c *fakecloud.Cloud) error {
+			_, err := c.StartCluster(name, serverID)
+			return err
+		})
+		return nil
+	})
+	fs.Func("acr", "start a fake container registry `NAME`, seeded with -acr-image and listed in the first subscription (repeatable)", func(name string) error {
+		if name == "" {
+			return errors.New("-acr: empty name")
+		}
+		s = append(s, func(c *fakecloud.Cloud) error {
+			repo, tag, ok := strings.Cut(acrImage, ":")
+			if !ok || repo == "" || tag == "" {
+				return fmt.Errorf("-acr-image %q: want REPO:TAG", acrImage)
+			}
+			a, err := c.StartACR(name)
+			if err != nil {
+				return err
+			}
+			if _, err := a.Seed(repo, tag); err != nil {
+				return err
+			}
+			if sub := c.Info().Subscription; sub != "" {
+				c.AddRegistry(sub, name, a.Host)
+			}
+			return nil
+		})
+		return nil
+	})
+	fs.StringVar(&acrImage, "acr-image", acrImage, "image `REPO:TAG` each -acr registry starts with")
+	return &s
+}
+
+// firstTenant is where -repo puts its organizations: the only tenant of a flag-seeded
+// cloud, the first of a seed file.
+func firstTenant(c *fakecloud.Cloud) (string, error) {
+	ts := c.Tenants()
+	if len(ts) == 0 {
+		return "", errors.New("no tenant to put the organization in")
+	}
+	return ts[0].ID, nil
+}
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fakecloud", flag.ContinueOnError)
@@ -64,6 +152,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		subName  = fs.String("subscription-name", "Fake Subscription", "subscription name")
 		lifetime = fs.Duration("token-lifetime", time.Hour, "access token lifetime")
 		mi       = fs.Bool("managed-identity", true, "add a system-assigned managed identity")
+		extra    = serviceFlags(fs)
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -102,7 +191,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := c.Apply(seed); err != nil {
 		return err
 	}
-	for _, start := range services {
+	for _, start := range *extra {
 		if err := start(c); err != nil {
 			return err
 		}
@@ -113,6 +202,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	fmt.Fprintf(stdout, "fakecloud: authority %s, arm %s, msi %s, ca %s\n", c.AuthorityURL, c.ARMURL, c.MSIURL, c.CAFile)
+	servers := c.Servers()
+	names := make([]string, 0, len(servers))
+	for name := range servers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(stdout, "fakecloud: %s %s\n", name, servers[name])
+	}
 
 	timer := time.NewTimer(*ttl)
 	defer timer.Stop()

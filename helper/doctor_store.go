@@ -1,0 +1,145 @@
+package helper
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/azcred/azcred/store"
+)
+
+// StoreInfo describes one store directory.
+type StoreInfo struct {
+	Scope      string        `json:"scope"` // user or session
+	Dir        string        `json:"dir"`
+	Exists     bool          `json:"exists"`
+	ConfigPath string        `json:"configPath"`
+	Config     string        `json:"config"` // ok, missing, corrupt, unreadable
+	VaultPath  string        `json:"vaultPath"`
+	Vault      string        `json:"vault"` // ok, missing, unreadable
+	Keys       store.KeyInfo `json:"keys"`
+}
+
+// checkStores reads both stores' configs and vaults. The Loaded it
+// returns holds empty configs for stores that cannot be read, so the
+// contexts of the other store are still shown.
+func (r *DoctorReport) checkStores(p *Profile, o DoctorOptions) (*Loaded, map[*store.Store]*store.Secrets) {
+	secrets := map[*store.Store]*store.Secrets{}
+	l := &Loaded{}
+	var stores []*store.Store
+	stores = append(stores, p.User)
+	if p.Session != nil {
+		stores = append(stores, p.Session)
+	}
+	for _, s := range stores {
+		info, cfg, sec := r.checkStore(s)
+		r.Stores = append(r.Stores, info)
+		if s == p.User {
+			if cfg == nil {
+				cfg = store.NewConfig()
+			} else if cfg.Settings.Autosave != nil {
+				p.ApplyStoredAutosave(cfg) // without a setting the source stays "default"
+			}
+			l.User = cfg
+		} else {
+			if cfg == nil {
+				cfg = store.NewConfig()
+			}
+			l.Session = cfg
+		}
+		if sec != nil {
+			secrets[s] = sec
+		}
+	}
+	return l, secrets
+}
+
+func (r *DoctorReport) checkStore(s *store.Store) (StoreInfo, *store.Config, *store.Secrets) {
+	info := StoreInfo{Scope: "user", Dir: s.Dir(), ConfigPath: s.ConfigPath(), VaultPath: s.VaultPath(), Keys: s.Keys().Describe()}
+	if s.IsSession() {
+		info.Scope = "session"
+	}
+	if st, err := os.Stat(s.Dir()); err == nil && st.IsDir() {
+		info.Exists = true
+	} else if info.Scope == "session" {
+		r.add("store", StatusProblem, fmt.Sprintf("AZCRED_SESSION names %s, which does not exist", s.Dir()),
+			"run 'azcred login --scope process' again, or unset AZCRED_SESSION")
+	}
+	r.checkPermissions(s.Dir())
+
+	var cfg *store.Config
+	switch c, err := s.Load(); {
+	case err == nil:
+		cfg = c
+		info.Config = "ok"
+		if _, serr := os.Stat(s.ConfigPath()); errors.Is(serr, fs.ErrNotExist) {
+			info.Config = "missing"
+		}
+	case errors.As(err, new(*store.CorruptError)):
+		info.Config = "corrupt"
+		fix := fmt.Sprintf("repair the file by hand, or move it away and sign in again: mv %s %s", quoteArg(s.ConfigPath()), quoteArg(s.ConfigPath()+".broken"))
+		if strings.Contains(err.Error(), "newer azcred") {
+			fix = "install the newer azcred that wrote it"
+		}
+		r.add("store", StatusProblem, err.Error(), fix)
+	default:
+		info.Config = "unreadable"
+		r.add("store", StatusProblem, fmt.Sprintf("cannot read %s: %v", s.ConfigPath(), err), "ls -l "+quoteArg(s.ConfigPath()))
+	}
+
+	var sec *store.Secrets
+	if _, err := os.Stat(s.VaultPath()); errors.Is(err, fs.ErrNotExist) {
+		info.Vault = "missing"
+		sec = &store.Secrets{}
+	} else if v, err := s.Secrets(); err == nil {
+		info.Vault = "ok"
+		sec = v
+	} else {
+		info.Vault = "unreadable"
+		r.add("keyring", StatusProblem, err.Error(),
+			"set AZCRED_KEYRING_BACKEND (and AZCRED_KEYRING_PASSPHRASE) to what wrote the vault, or start over: azcred context clear && azcred login")
+	}
+	if info.Keys.Protection == "file" && info.Scope == "user" {
+		r.add("keyring", StatusInfo, fmt.Sprintf("the vault key is protected only by file permissions (%s)", info.Keys.Detail),
+			"on a desktop, set AZCRED_KEYRING_BACKEND to keychain, wincred or secret-service for the OS keyring")
+	}
+	return info, cfg, sec
+}
+
+// checkPermissions flags store files and directories that other users can
+// read or write: the vault key may sit among them. Windows has ACLs, not
+// mode bits, so it is skipped there.
+func (r *DoctorReport) checkPermissions(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // a missing store is not a permission problem
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		st, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		mode := st.Mode().Perm()
+		if mode&0o077 == 0 {
+			return nil
+		}
+		want, what := "600", "file"
+		if d.IsDir() {
+			want, what = "700", "directory"
+		}
+		r.add("store", StatusProblem, fmt.Sprintf("%s %s is %s: other users can read or change it", what, path, modeString(mode)),
+			fmt.Sprintf("chmod %s %s", want, quoteArg(path)))
+		return nil
+	})
+}
+
+func modeString(m fs.FileMode) string { return fmt.Sprintf("%04o", uint32(m)) }
