@@ -14,7 +14,7 @@ func TestServices(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("the fake git host runs git http-backend; git is not installed")
 	}
-	in, code := startProcess(t, "-ttl", "20s",
+	in, code := startProcess(t, "-ttl", "8s",
 		"-repo", "demo/proj/hello", "-cluster", "aks1", "-cluster", "aks2=eeeeeeee-0000-4000-8000-00000000000e",
 		"-acr", "demo", "-acr-image", "hello:v1")
 	for _, name := range []string{"git", "kube-aks1", "kube-aks2", "acr-demo"} {
