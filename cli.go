@@ -24,6 +24,7 @@ type CLI struct {
 	Doctor       DoctorCmd       `cmd:"" help:"Explain azcred's state and how to fix problems."`
 	Completion   CompletionCmd   `cmd:"" help:"Print a shell completion script."`
 	Versioncmd   VersionCmd      `cmd:"" name:"version" help:"Print the version."`
+	Complete     CompleteCmd     `cmd:"" name:"__complete" hidden:"" passthrough:"" help:"Print completion candidates for the shell scripts."`
 }
 
 // outputFlag is --output for commands that print data.

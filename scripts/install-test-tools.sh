@@ -4,12 +4,13 @@
 # Needs root (or sudo) only for apt-get.
 set -euo pipefail
 
-gobin="$(go env GOPATH)/bin"
+gobin="$(go env GOBIN)"; [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
 export PATH="$PATH:$gobin"
 
 apt_pkgs=()
 command -v git >/dev/null || apt_pkgs+=(git)
 command -v skopeo >/dev/null || apt_pkgs+=(skopeo)
+[ -x /usr/bin/time ] || apt_pkgs+=(time)   # GNU time: peak RSS in bench/
 if ! command -v kubectl >/dev/null; then
   # Debian has kubectl as "kubectl" (cloud SDK repo, when configured) or "kubernetes-client".
   apt_pkgs+=(kubectl-or-client)
@@ -20,9 +21,9 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   for p in "${apt_pkgs[@]}"; do
     if [ "$p" = kubectl-or-client ]; then
-      $sudo apt-get install -y -qq kubectl >/dev/null 2>&1 || $sudo apt-get install -y -qq kubernetes-client
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq kubectl >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq kubernetes-client
     else
-      $sudo apt-get install -y -qq "$p"
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$p"
     fi
   done
 fi

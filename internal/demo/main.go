@@ -74,13 +74,10 @@ func run(ctx context.Context, stderr io.Writer, o options) int {
 	if o.timeout <= 0 {
 		o.timeout = 3 * time.Minute
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("the demo took longer than %s", o.timeout))
 	defer cancel()
 	n := &narrator{w: stderr}
 	if err := demo(ctx, n, o); err != nil {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
-		}
 		n.fail(err)
 		return 1
 	}

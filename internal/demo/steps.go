@@ -53,8 +53,8 @@ func runSteps(ctx context.Context, n *narrator, sb *sandbox, w *world) error {
 		if err := s.do(r); err != nil {
 			return fmt.Errorf("%s: %w", s.title, err)
 		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s: %w", s.title, err)
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: stopped: %w", s.title, context.Cause(ctx))
 		}
 	}
 	return nil
@@ -89,8 +89,11 @@ func (r *runner) exec(dir, stdin, stdinNote string, args ...string) (string, err
 	err := cmd.Run()
 	ind.flush()
 	if err != nil {
+		if r.ctx.Err() != nil {
+			return keep.String(), fmt.Errorf("%s: stopped: %w", args[0], context.Cause(r.ctx))
+		}
 		if ctx.Err() != nil {
-			return keep.String(), fmt.Errorf("%s: no answer within %s: %w", args[0], stepTimeout, ctx.Err())
+			return keep.String(), fmt.Errorf("%s: no answer within %s", args[0], stepTimeout)
 		}
 		return keep.String(), fmt.Errorf("%s: %w", args[0], err)
 	}
