@@ -14,9 +14,15 @@ func examples(lines ...string) string {
 
 // Help is the detail of `azcred --help`: the exit statuses scripts rely on.
 func (CLI) Help() string {
-	return `Exit status: 0 success; 1 error (for doctor: a problem was found); 2 usage error (an unknown command or flag, a bad value).
+	return `Exit status:
+
+    0  success
+    1  error; for doctor, a problem was found
+    2  usage error: an unknown command or flag, a bad value
+
 Protocol commands keep their caller's rules: git exits 0 for requests that are not azcred's and 1 when it cannot get a token; docker prints "credentials not found in native keychain" and exits 1 for registries that are not azcred's; kube exits 1 on failure. With autosave off, commands that change state exit 0 and say on stderr that nothing was saved.
-azcred never prints color (NO_COLOR is always honoured); --output json is available wherever a command lists things.
+
+Nothing is printed in color (so NO_COLOR always holds). --output json is there wherever a command lists things.
 
 ` + examples(
 		"azcred login --device-code",
@@ -116,7 +122,9 @@ func (*BindSetCmd) Help() string {
 	return examples("azcred bind https://dev.azure.com/fabrikam fabrikam-work")
 }
 
-func (*BindListCmd) Help() string { return examples("azcred bind list", "azcred bind list --output json") }
+func (*BindListCmd) Help() string {
+	return examples("azcred bind list", "azcred bind list --output json")
+}
 
 func (*UnbindCmd) Help() string { return examples("azcred unbind https://dev.azure.com/fabrikam") }
 

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 
@@ -122,7 +121,8 @@ func dispatch(args []string) []string {
 	if len(args) == 0 {
 		return nil
 	}
-	name := strings.ToLower(filepath.Base(args[0]))
+	// Both separators on every OS: git for Windows may hand us either.
+	name := strings.ToLower(args[0][strings.LastIndexAny(args[0], `/\`)+1:])
 	name = strings.TrimSuffix(name, ".exe")
 	switch name {
 	case "git-credential-azcred":
