@@ -62,16 +62,19 @@ func (c *DockerCmd) ours(a *app, host string) (*helper.Resolved, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	// A bound host is ours even when --context or AZCRED_CONTEXT picks
+	// another context than the binding's: they only choose who signs in.
+	bound := l.MatchBinding(host) != nil
 	r, err := p.Resolve(l, helper.Request{Target: host, Context: c.Context,
 		DefaultScope: func(*store.Environment) string { return helper.RegistryScope }})
 	if err != nil {
-		if l.MatchBinding(host) == nil && !anyRegistrySuffix(l, host) {
+		if !bound && !anyRegistrySuffix(l, host) {
 			a.debugf("docker: %s is not an Azure registry (%v)", host, err)
 			return nil, false, nil
 		}
 		return nil, false, err
 	}
-	if r.Binding != nil || helper.IsRegistryOf(host, r.Env) {
+	if bound || helper.IsRegistryOf(host, r.Env) {
 		return r, true, nil
 	}
 	return nil, false, nil

@@ -29,7 +29,7 @@ func TestReadmeExamplesParse(t *testing.T) {
 		}
 		for _, cmd := range commandsIn(line) {
 			n++
-			args := shellWords(cmd)
+			args := readmeWords(cmd)
 			var cli CLI
 			p, err := newParser(&cli, nil, nil)
 			if err != nil {
@@ -61,8 +61,8 @@ func commandsIn(line string) []string {
 	return out
 }
 
-// shellWords splits on spaces, honouring simple single and double quotes.
-func shellWords(s string) []string {
+// readmeWords splits on spaces, honouring simple single and double quotes.
+func readmeWords(s string) []string {
 	var words []string
 	var cur strings.Builder
 	quote := rune(0)

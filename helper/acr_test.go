@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -240,7 +241,11 @@ func TestRegistryTokenFailuresCacheNothing(t *testing.T) {
 		}, "HTTP 307", "redirects elsewhere"},
 		{"no refresh token", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, `{"access_token":"fake"}`) }, "without a refresh token", ""},
 		{"not JSON", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, `<html>`) }, "without a refresh token", ""},
-		{"hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }, "did not answer within", "AZCRED_TIMEOUT"},
+		{"hang", func(w http.ResponseWriter, r *http.Request) {
+			// Reading the body lets the server notice the client hang up.
+			io.Copy(io.Discard, r.Body) //nolint:errcheck // only draining
+			<-r.Context().Done()
+		}, "did not answer within", "AZCRED_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,8 @@ apt_pkgs=()
 command -v git >/dev/null || apt_pkgs+=(git)
 command -v skopeo >/dev/null || apt_pkgs+=(skopeo)
 [ -x /usr/bin/time ] || apt_pkgs+=(time)   # GNU time: peak RSS in bench/
+command -v zsh >/dev/null || apt_pkgs+=(zsh)    # completion script checks
+command -v fish >/dev/null || apt_pkgs+=(fish)
 if ! command -v kubectl >/dev/null; then
   # Debian has kubectl as "kubectl" (cloud SDK repo, when configured) or "kubernetes-client".
   apt_pkgs+=(kubectl-or-client)
@@ -29,6 +31,6 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
 fi
 command -v crane >/dev/null || go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
 
-for t in git kubectl crane skopeo; do
+for t in git kubectl crane skopeo zsh fish; do
   printf '%-8s %s\n' "$t" "$(command -v $t)"
 done
