@@ -162,6 +162,18 @@ func (c *ContextShowCmd) Run(a *app) error {
 	return tw.Flush()
 }
 
+// storeOf loads the profile and finds the store that holds context name.
+func (a *app) storeOf(name string) (*helper.Profile, *helper.Loaded, *store.Store, error) {
+	p, l, err := a.load()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if _, s, ok := p.Find(l, name); ok {
+		return p, l, s, nil
+	}
+	return nil, nil, nil, unknownContext(name)
+}
+
 func unknownContext(name string) error {
 	return helper.WithHint(fmt.Errorf("no saved context named %q", name), "run 'azcred context list' to see the saved contexts")
 }
@@ -173,13 +185,9 @@ type ContextSelectCmd struct {
 }
 
 func (c *ContextSelectCmd) Run(a *app) error {
-	p, l, err := a.load()
+	_, _, s, err := a.storeOf(c.Name)
 	if err != nil {
 		return err
-	}
-	_, s, ok := p.Find(l, c.Name)
-	if !ok {
-		return unknownContext(c.Name)
 	}
 	if c.process() {
 		a.exports(c.shellName(a.getenv), [2]string{"AZCRED_CONTEXT", c.Name})
@@ -206,13 +214,9 @@ type ContextRenameCmd struct {
 }
 
 func (c *ContextRenameCmd) Run(a *app) error {
-	p, l, err := a.load()
+	_, _, s, err := a.storeOf(c.Old)
 	if err != nil {
 		return err
-	}
-	_, s, ok := p.Find(l, c.Old)
-	if !ok {
-		return unknownContext(c.Old)
 	}
 	if err := s.Update(func(cfg *store.Config) error { return cfg.RenameContext(c.Old, c.New) }); err != nil {
 		return err
@@ -227,13 +231,9 @@ type ContextRemoveCmd struct {
 }
 
 func (c *ContextRemoveCmd) Run(a *app) error {
-	p, l, err := a.load()
+	_, _, s, err := a.storeOf(c.Name)
 	if err != nil {
 		return err
-	}
-	_, s, ok := p.Find(l, c.Name)
-	if !ok {
-		return unknownContext(c.Name)
 	}
 	err = s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
 		if err := cfg.RemoveContext(c.Name); err != nil {

@@ -89,12 +89,17 @@ func anyRegistrySuffix(l *helper.Loaded, host string) bool {
 	return false
 }
 
-func (c *DockerCmd) get(a *app) error {
+// readRegistry reads get's and erase's server URL and normalises it to a host.
+func readRegistry(a *app) (string, error) {
 	raw, err := protocols.ReadServerURL(a.stdin)
 	if err != nil {
-		return err
+		return "", err
 	}
-	host, err := protocols.NormalizeRegistry(raw)
+	return protocols.NormalizeRegistry(raw)
+}
+
+func (c *DockerCmd) get(a *app) error {
+	host, err := readRegistry(a)
 	if err != nil {
 		return err
 	}
@@ -182,11 +187,7 @@ func (c *DockerCmd) store(a *app) error {
 // erase drops stored credentials and cached ACR refresh tokens for the
 // host, in every store.
 func (c *DockerCmd) erase(a *app) error {
-	raw, err := protocols.ReadServerURL(a.stdin)
-	if err != nil {
-		return err
-	}
-	host, err := protocols.NormalizeRegistry(raw)
+	host, err := readRegistry(a)
 	if err != nil {
 		return err
 	}

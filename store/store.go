@@ -149,6 +149,20 @@ func (s *Store) Update(fn func(*Config) error) error {
 		}
 		return ErrNotSaved
 	}
+	return s.locked(func() error {
+		cfg, err := s.Load()
+		if err != nil {
+			return err
+		}
+		if err := fn(cfg); err != nil {
+			return err
+		}
+		return s.writeConfig(cfg)
+	})
+}
+
+// locked runs fn under the store lock, creating the store directory first.
+func (s *Store) locked(fn func() error) error {
 	if err := ensureDir(s.dir); err != nil {
 		return err
 	}
@@ -157,14 +171,7 @@ func (s *Store) Update(fn func(*Config) error) error {
 		return err
 	}
 	defer unlock()
-	cfg, err := s.Load()
-	if err != nil {
-		return err
-	}
-	if err := fn(cfg); err != nil {
-		return err
-	}
-	return s.writeConfig(cfg)
+	return fn()
 }
 
 func (s *Store) writeConfig(cfg *Config) error {

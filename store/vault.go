@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -242,31 +241,25 @@ func (s *Store) UpdateAll(fn func(*Config, *Secrets) error, writeConfig bool) er
 		}
 		return ErrNotSaved
 	}
-	if err := ensureDir(s.dir); err != nil {
-		return err
-	}
-	unlock, err := lockFile(context.Background(), s.lockPath())
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	cfg, err := s.Load()
-	if err != nil {
-		return err
-	}
-	v, err := s.readVault()
-	if err != nil {
-		return err
-	}
-	if err := fn(cfg, v.secrets); err != nil {
-		return err
-	}
-	if writeConfig {
-		if err := s.writeConfig(cfg); err != nil {
+	return s.locked(func() error {
+		cfg, err := s.Load()
+		if err != nil {
 			return err
 		}
-	}
-	return s.writeVault(v)
+		v, err := s.readVault()
+		if err != nil {
+			return err
+		}
+		if err := fn(cfg, v.secrets); err != nil {
+			return err
+		}
+		if writeConfig {
+			if err := s.writeConfig(cfg); err != nil {
+				return err
+			}
+		}
+		return s.writeVault(v)
+	})
 }
 
 // Clear removes all contexts, bindings and the whole vault (and its key),
@@ -278,31 +271,25 @@ func (s *Store) Clear() error {
 		}
 		return ErrNotSaved
 	}
-	if err := ensureDir(s.dir); err != nil {
-		return err
-	}
-	unlock, err := lockFile(context.Background(), s.lockPath())
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	cfg, err := s.Load()
-	if err != nil {
-		return err
-	}
-	cfg.Contexts = map[string]*Context{}
-	cfg.Bindings = nil
-	cfg.Default = ""
-	if err := s.writeConfig(cfg); err != nil {
-		return err
-	}
-	// The key goes with the vault; a vault we cannot decrypt is removed too:
-	// clearing is how a user starts over.
-	if data, err := ReadFileLimited(s.VaultPath()); err == nil && len(data) >= len(vaultMagic)+vaultIDLen && bytes.Equal(data[:len(vaultMagic)], vaultMagic) {
-		s.keys.RemoveVaultKey(hex.EncodeToString(data[len(vaultMagic) : len(vaultMagic)+vaultIDLen]))
-	}
-	if err := os.Remove(s.VaultPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("store: cannot remove %s: %w", s.VaultPath(), err)
-	}
-	return nil
+	return s.locked(func() error {
+		cfg, err := s.Load()
+		if err != nil {
+			return err
+		}
+		cfg.Contexts = map[string]*Context{}
+		cfg.Bindings = nil
+		cfg.Default = ""
+		if err := s.writeConfig(cfg); err != nil {
+			return err
+		}
+		// The key goes with the vault; a vault we cannot decrypt is removed too:
+		// clearing is how a user starts over.
+		if data, err := ReadFileLimited(s.VaultPath()); err == nil && len(data) >= len(vaultMagic)+vaultIDLen && bytes.Equal(data[:len(vaultMagic)], vaultMagic) {
+			s.keys.RemoveVaultKey(hex.EncodeToString(data[len(vaultMagic) : len(vaultMagic)+vaultIDLen]))
+		}
+		if err := os.Remove(s.VaultPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("store: cannot remove %s: %w", s.VaultPath(), err)
+		}
+		return nil
+	})
 }
