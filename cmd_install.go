@@ -54,7 +54,7 @@ func (c *InstallGitCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	a.printChanges(changes, "git is already configured")
+	a.printChanges(changes, map[bool]string{false: "git is already configured", true: "nothing to remove: azcred was not configured"}[c.Uninstall])
 	return nil
 }
 
@@ -126,7 +126,7 @@ func (c *InstallDockerCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	a.printChanges(changes, "docker is already configured")
+	a.printChanges(changes, map[bool]string{false: "docker is already configured", true: "nothing to remove: azcred was not configured"}[c.Uninstall])
 	return nil
 }
 
@@ -147,7 +147,7 @@ func (a *app) listRegistries(ctxName string) ([]string, error) {
 	defer cancel()
 	regs, err := e.ListRegistries(ctx, r.Env, tok.AccessToken, r.Context.Subscription.ID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listing container registries in subscription %s: %w", r.Context.Subscription.ID, err)
 	}
 	var out []string
 	for _, g := range regs {

@@ -22,6 +22,7 @@ import (
 )
 
 func main() {
+	disableCoreDumps()
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 

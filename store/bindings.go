@@ -28,7 +28,12 @@ func NormalizeTarget(t string) (string, error) {
 		return "", &InvalidError{What: "target", Value: t, Want: "an http(s) URL or a host"}
 	}
 	p := strings.TrimRight(u.EscapedPath(), "/")
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + p, nil
+	host := strings.ToLower(u.Host)
+	if host == "dev.azure.com" || strings.HasSuffix(host, ".visualstudio.com") {
+		// Azure DevOps organisation and project names are case-insensitive.
+		p = strings.ToLower(p)
+	}
+	return strings.ToLower(u.Scheme) + "://" + host + p, nil
 }
 
 // hostOf returns the host[:port] of a normalised target.

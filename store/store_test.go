@@ -246,6 +246,8 @@ func TestMatchBinding(t *testing.T) {
 	tests := []struct{ target, want string }{
 		{"https://dev.azure.com/contoso/proj/_git/repo", "work"},
 		{"https://DEV.azure.com/contoso/special/_git/x", "personal"},
+		{"https://dev.azure.com/Contoso/Proj/_git/repo", "work"},
+		{"https://other.example/Contoso", ""},
 		{"https://dev.azure.com/contosoX/p", "host"},
 		{"https://dev.azure.com", "host"},
 		{"https://other.example/contoso", ""},
