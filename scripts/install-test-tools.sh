@@ -30,7 +30,8 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
   done
 fi
 command -v crane >/dev/null || go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
+command -v gotestsum >/dev/null || go install gotest.tools/gotestsum@v1.12.3
 
-for t in git kubectl crane skopeo zsh fish; do
+for t in git kubectl crane skopeo zsh fish gotestsum; do
   printf '%-8s %s\n' "$t" "$(command -v $t)"
 done
