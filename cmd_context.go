@@ -376,11 +376,10 @@ func (c *ContextImportCmd) Run(a *app) error {
 // or for --scope process a session store (created, and its export
 // printed, when this shell has none).
 func (a *app) targetStore(sc scopeFlag) (*helper.Profile, *store.Store, error) {
-	p, l, err := a.load()
+	p, _, err := a.load()
 	if err != nil {
 		return nil, nil, err
 	}
-	_ = l
 	if !sc.process() {
 		return p, p.User, nil
 	}

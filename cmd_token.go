@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/store"
@@ -178,6 +176,3 @@ func (c *ContextSetCmd) Run(a *app) error {
 	}
 	return nil
 }
-
-var _ = strings.TrimSpace
-var _ = time.Now
