@@ -53,7 +53,7 @@ func run(n int, outPath string, w io.Writer) error {
 	}
 	hello := filepath.Join(bin, "hello")
 	os.WriteFile(filepath.Join(dir, "hello.go"), []byte("package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hello\\n\") }\n"), 0o600)
-	cmd := exec.Command("go", "build", "-trimpath", "-o", hello, filepath.Join(dir, "hello.go"))
+	cmd := exec.Command("go", append(append([]string{"build"}, harness.BuildFlags...), "-o", hello, filepath.Join(dir, "hello.go"))...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build hello: %v %s", err, b)

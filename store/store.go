@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // Store is one store directory: the user store or a session store.
@@ -85,25 +84,27 @@ func loadConfig(path string) (*Config, error) {
 // ParseConfig decodes a config.json, reporting problems against path.
 func ParseConfig(path string, data []byte) (*Config, error) {
 	data = StripBOM(data)
-	var probe struct {
-		Version *int `json:"version"`
-	}
-	if err := json.Unmarshal(data, &probe); err != nil {
+	cfg := NewConfig()
+	cfg.Version = 0
+	if err := json.Unmarshal(data, cfg); err != nil {
+		var probe struct {
+			Version *int `json:"version"`
+		}
+		if json.Unmarshal(data, &probe) == nil && probe.Version != nil {
+			if *probe.Version > SchemaVersion { // a newer schema may change shapes
+				return nil, &CorruptError{Path: path, Err: fmt.Errorf("written by a newer azcred (schema %d, this one knows %d); upgrade azcred", *probe.Version, SchemaVersion)}
+			}
+			return nil, &CorruptError{Path: path, Err: fmt.Errorf("not a valid azcred config (%v); fix or move the file away", shortJSONError(err))}
+		}
 		return nil, &CorruptError{Path: path, Err: fmt.Errorf("not valid JSON (%v); fix or move the file away", shortJSONError(err))}
 	}
-	if probe.Version == nil {
+	switch {
+	case cfg.Version == 0:
 		return nil, &CorruptError{Path: path, Err: errors.New("not an azcred config file (no version); fix or move the file away")}
-	}
-	if *probe.Version > SchemaVersion {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("written by a newer azcred (schema %d, this one knows %d); upgrade azcred", *probe.Version, SchemaVersion)}
-	}
-	if *probe.Version < 1 {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("unknown schema version %d", *probe.Version)}
-	}
-	cfg := NewConfig()
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	if err := dec.Decode(cfg); err != nil {
-		return nil, &CorruptError{Path: path, Err: fmt.Errorf("not a valid azcred config (%v); fix or move the file away", shortJSONError(err))}
+	case cfg.Version > SchemaVersion:
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("written by a newer azcred (schema %d, this one knows %d); upgrade azcred", cfg.Version, SchemaVersion)}
+	case cfg.Version < 0:
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("unknown schema version %d", cfg.Version)}
 	}
 	if cfg.Contexts == nil {
 		cfg.Contexts = map[string]*Context{}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,10 +91,11 @@ func TestRenameRemove(t *testing.T) {
 
 func TestCorruptAndNewerFilesAreNeverOverwritten(t *testing.T) {
 	for name, content := range map[string][]byte{
-		"truncated": []byte(`{"version":1,"contexts":{`),
-		"binary":    {0x00, 0xff, 0x13, 0x37},
-		"newer":     []byte(`{"version":99}`),
-		"foreign":   []byte(`{"hello":"world"}`),
+		"truncated":   []byte(`{"version":1,"contexts":{`),
+		"binary":      {0x00, 0xff, 0x13, 0x37},
+		"newer":       []byte(`{"version":99}`),
+		"newer-shape": []byte(`{"version":2,"contexts":[1,2]}`),
+		"foreign":     []byte(`{"hello":"world"}`),
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := testStore(t)
@@ -104,6 +106,9 @@ func TestCorruptAndNewerFilesAreNeverOverwritten(t *testing.T) {
 			var ce *CorruptError
 			if !errors.As(err, &ce) || ce.Path != s.ConfigPath() {
 				t.Fatalf("err = %v, want a CorruptError naming %s", err, s.ConfigPath())
+			}
+			if strings.HasPrefix(name, "newer") && !strings.Contains(err.Error(), "newer azcred") {
+				t.Errorf("err = %v, want it to say a newer azcred wrote the file", err)
 			}
 			got, _ := os.ReadFile(s.ConfigPath())
 			if !bytes.Equal(got, content) {
