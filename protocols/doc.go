@@ -4,7 +4,7 @@
 // credential helper protocol (docker.go).
 //
 // Rules for every file in this package:
-//   - Pure functions over io.Reader and io.Writer: no os.Stdin/os.Stdout, no
+//   - Pure functions over io.Reader and io.Writer: not the process's stdin or stdout, no
 //     network, no store, no MSAL. The CLI owns the real streams.
 //   - Every reader is bounded: input past the protocol's limit is an error,
 //     never an unbounded allocation.

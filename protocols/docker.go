@@ -19,7 +19,7 @@ package protocols
 //
 // We write the protocol here instead of importing
 // github.com/docker/docker-credential-helpers/credentials: its entry point
-// (Serve) owns os.Args, os.Stdin/os.Stdout and os.Exit, its readers are
+// (Serve) owns the process's arguments, stdin, stdout and exit, its readers are
 // unbounded and accept garbage, its errors are capitalised, and the whole
 // protocol is this one small file.
 

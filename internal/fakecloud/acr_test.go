@@ -359,17 +359,7 @@ func TestACRTokenAndRegistryAuth(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				req, err := http.NewRequest(tt.method, a.URL+tt.path, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if tt.token != "" {
-					req.Header.Set("Authorization", "Bearer "+tt.token)
-				}
-				resp, err := client.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
+				resp := bearerDo(t, client, tt.method, a.URL+tt.path, tt.token)
 				resp.Body.Close()
 				if resp.StatusCode != tt.wantStatus {
 					t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)

@@ -128,17 +128,7 @@ func TestClusterHTTP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodGet, k.URL+tt.path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.token != "" {
-				req.Header.Set("Authorization", "Bearer "+tt.token)
-			}
-			resp, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := bearerDo(t, client, http.MethodGet, k.URL+tt.path, tt.token)
 			defer resp.Body.Close()
 			var body struct {
 				Kind string `json:"kind"`
