@@ -71,18 +71,28 @@ func run(n int, outPath string, w io.Writer) error {
 	}
 	e.Cloud.ResetCounts()
 
-	var results []result
-	base, err := measure("hello-world Go binary", harness.Warm{Bin: hello}, e, n)
-	if err != nil {
-		return err
+	// Interleave: one run of every command per round, so that whatever else
+	// the machine does falls on all of them alike.
+	cmds := append([]harness.Warm{{Name: "hello-world Go binary", Bin: hello}}, calls...)
+	times := make([][]time.Duration, len(cmds))
+	for i := 0; i < n; i++ {
+		for j, c := range cmds {
+			d, err := once(c, e)
+			if err != nil {
+				return fmt.Errorf("%s: %v", c.Name, err)
+			}
+			times[j] = append(times[j], d)
+		}
 	}
-	results = append(results, base)
-	for _, c := range calls {
-		r, err := measure(c.Name, c, e, n)
+	var results []result
+	for j, c := range cmds {
+		r, err := summarize(c, times[j], e)
 		if err != nil {
 			return err
 		}
-		r.ratio = float64(r.p50) / float64(base.p50)
+		if j > 0 {
+			r.ratio = float64(r.p50) / float64(results[0].p50)
+		}
 		results = append(results, r)
 	}
 	for _, svc := range []string{"token", "openid", "discovery", "acr-exchange", "msi"} {
@@ -97,7 +107,7 @@ func run(n int, outPath string, w io.Writer) error {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# azcred benchmark results\n\n")
-	fmt.Fprintf(&b, "Measured %s by `go run ./bench` (%d runs each, %s/%s, %d CPUs). Warm calls made 0 requests at the fake cloud.\n\n",
+	fmt.Fprintf(&b, "Measured %s by `go run ./bench` (%d interleaved runs each, %s/%s, %d CPUs). Warm calls made 0 requests at the fake cloud.\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), n, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	fmt.Fprintf(&b, "| command | min | median | mean | peak RSS | median vs hello-world |\n|---|---|---|---|---|---|\n")
 	for _, r := range results {
@@ -113,35 +123,35 @@ func run(n int, outPath string, w io.Writer) error {
 	return os.WriteFile(outPath, []byte(b.String()), 0o644)
 }
 
-func measure(name string, c harness.Warm, e *harness.Env, n int) (result, error) {
-	var ds []time.Duration
-	var maxRSS int64
-	for i := 0; i < n; i++ {
-		cmd := exec.Command(c.Bin, c.Args...)
-		cmd.Env = append(append([]string{}, e.Vars...), c.Env...)
-		cmd.Stdin = strings.NewReader(c.Stdin)
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		t := time.Now()
-		if err := cmd.Run(); err != nil {
-			return result{}, fmt.Errorf("%s: %v", name, err)
-		}
-		ds = append(ds, time.Since(t))
-	}
-	// Peak RSS through GNU time: ru_maxrss of our own child would include
-	// the pre-exec copy of this (large) process.
-	for i := 0; i < 5; i++ {
-		rss, err := peakRSS(c, e)
-		if err != nil {
-			return result{}, fmt.Errorf("%s: %v", name, err)
-		}
-		maxRSS = max(maxRSS, rss)
-	}
+// once runs c and returns its wall time.
+func once(c harness.Warm, e *harness.Env) (time.Duration, error) {
+	cmd := exec.Command(c.Bin, c.Args...)
+	cmd.Env = append(append([]string{}, e.Vars...), c.Env...)
+	cmd.Stdin = strings.NewReader(c.Stdin)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	t := time.Now()
+	err := cmd.Run()
+	return time.Since(t), err
+}
+
+// summarize turns run times into a result, with peak RSS from 5 more runs.
+func summarize(c harness.Warm, ds []time.Duration, e *harness.Env) (result, error) {
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	var sum time.Duration
 	for _, d := range ds {
 		sum += d
 	}
-	return result{name: name, min: ds[0], p50: ds[len(ds)/2], mean: sum / time.Duration(len(ds)), maxRSSKiB: maxRSS}, nil
+	// Peak RSS through GNU time: ru_maxrss of our own child would include
+	// the pre-exec copy of this (large) process.
+	var maxRSS int64
+	for i := 0; i < 5; i++ {
+		rss, err := peakRSS(c, e)
+		if err != nil {
+			return result{}, fmt.Errorf("%s: %v", c.Name, err)
+		}
+		maxRSS = max(maxRSS, rss)
+	}
+	return result{name: c.Name, min: ds[0], p50: ds[len(ds)/2], mean: sum / time.Duration(len(ds)), maxRSSKiB: maxRSS}, nil
 }
 
 // peakRSS runs c once under /usr/bin/time and returns its peak RSS in KiB.
