@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -182,7 +181,7 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 	if open == nil {
 		open = func(u string) error {
 			fmt.Fprintf(req.Prompt, "azcred: opening a browser to sign in; if none opens, visit:\n%s\n", u)
-			return OpenBrowser(u)
+			return OpenBrowser(u, e.getenv("BROWSER"))
 		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
@@ -194,12 +193,12 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 	return res, nil
 }
 
-// OpenBrowser opens u with $BROWSER or the OS's opener.
-func OpenBrowser(u string) error {
+// OpenBrowser opens u with browser ($BROWSER) or else the OS's opener.
+func OpenBrowser(u, browser string) error {
 	var cmd *exec.Cmd
 	switch {
-	case os.Getenv("BROWSER") != "":
-		cmd = exec.Command(os.Getenv("BROWSER"), u)
+	case browser != "":
+		cmd = exec.Command(browser, u)
 	case runtime.GOOS == "darwin":
 		cmd = exec.Command("open", u)
 	case runtime.GOOS == "windows":

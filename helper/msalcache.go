@@ -37,9 +37,6 @@ func (c *MSALCache) Export(_ context.Context, m cache.Marshaler, _ cache.ExportH
 	return nil
 }
 
-// Data returns the serialized cache.
-func (c *MSALCache) Data() []byte { return c.data }
-
 func stripAccessTokens(b []byte) []byte {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {

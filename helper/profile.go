@@ -1,8 +1,6 @@
 package helper
 
 import (
-	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -102,7 +100,7 @@ func (p *Profile) Load() (*Loaded, error) {
 	l := &Loaded{User: u}
 	if p.Session != nil {
 		s, err := p.Session.Load()
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err != nil {
 			return nil, err
 		}
 		l.Session = s
@@ -154,6 +152,3 @@ func (l *Loaded) MatchBinding(target string) *store.Binding {
 // MSALPartition is the vault key of an account's MSAL cache: one cache per
 // account, so signing one account out never touches another's.
 func MSALPartition(c *store.Context) string { return c.AccountKey() }
-
-// Getenv returns the environment lookup the profile was opened with.
-func (p *Profile) Getenv(name string) string { return p.getenv(name) }

@@ -188,15 +188,6 @@ func (s *Store) writeConfig(cfg *Config) error {
 	return nil
 }
 
-// Lock takes the store lock for a caller that must coordinate something
-// larger than one Update (e.g. clearing the config and the vault together).
-func (s *Store) Lock(ctx context.Context) (unlock func(), err error) {
-	if err := ensureDir(s.dir); err != nil {
-		return nil, err
-	}
-	return lockFile(ctx, s.lockPath())
-}
-
 // LockKey takes a named lock under locks/ (used for single-flight token
 // refresh across processes). Names are hashed by the caller.
 func (s *Store) LockKey(ctx context.Context, name string) (unlock func(), err error) {
