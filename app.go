@@ -11,40 +11,27 @@ import (
 )
 
 // app is what every command's Run gets: the streams, the environment and
-// the lazily opened stores.
+// the helper.Call that the flows below the CLI run on (it opens the stores
+// on first use).
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	debug          bool
-	profile        *helper.Profile
+	call           *helper.Call
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	a.call = &helper.Call{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv, Debugf: a.debugf}
+	return a
 }
 
 // Profile opens the stores (once).
-func (a *app) Profile() (*helper.Profile, error) {
-	if a.profile != nil {
-		return a.profile, nil
-	}
-	p, err := helper.OpenProfile(a.getenv)
-	if err != nil {
-		return nil, err
-	}
-	a.profile = p
-	return p, nil
-}
+func (a *app) Profile() (*helper.Profile, error) { return a.call.Profile() }
 
 // load opens the profile and reads its configs.
-func (a *app) load() (*helper.Profile, *helper.Loaded, error) {
-	p, err := a.Profile()
-	if err != nil {
-		return nil, nil, err
-	}
-	l, err := p.Load()
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, l, nil
-}
+func (a *app) load() (*helper.Profile, *helper.Loaded, error) { return a.call.Load() }
 
 // debugf logs to stderr under --debug. Callers never pass secrets; redact
 // is a second line of defence against a token slipping into a message.

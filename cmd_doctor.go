@@ -28,7 +28,7 @@ func (c *DoctorCmd) Run(a *app) error {
 		printDoctor(a.stdout, rep, time.Now())
 	}
 	if !rep.Healthy {
-		return exitCode(1)
+		return helper.ExitStatus(1)
 	}
 	return nil
 }

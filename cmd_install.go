@@ -12,7 +12,6 @@ import (
 
 	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/install"
-	"github.com/azcred/azcred/store"
 )
 
 // InstallCmd writes the callers' configuration.
@@ -131,15 +130,14 @@ func (c *InstallDockerCmd) Run(a *app) error {
 }
 
 func (a *app) listRegistries(ctxName string) ([]string, error) {
-	r, tok, err := a.token(helper.Request{Context: ctxName,
-		DefaultScope: func(e *store.Environment) string { return helper.ScopeFor(e.ManagementResource) }})
+	r, tok, err := a.call.Token(ctxBackground(), helper.Request{Context: ctxName, DefaultScope: helper.ManagementScope})
 	if err != nil {
 		return nil, err
 	}
 	if r.Context.Subscription.ID == "" {
 		return nil, helper.WithHint(fmt.Errorf("context %q has no subscription", r.Context.Name), "run 'azcred context set --subscription S'")
 	}
-	e, err := a.engine(a.profile)
+	e, err := a.call.Engine()
 	if err != nil {
 		return nil, err
 	}

@@ -101,7 +101,7 @@ func (c *LoginCmd) finish(a *app, p *helper.Profile, s *store.Store, req helper.
 	if err != nil {
 		return err
 	}
-	e, err := a.engine(p)
+	e, err := a.call.Engine()
 	if err != nil {
 		return err
 	}
@@ -190,10 +190,6 @@ func readSecretLine(r io.Reader) (string, error) {
 		return "", helper.WithHint(errors.New("no secret on stdin"), "printf '%%s' \"$SECRET\" | azcred login --service-principal ... --secret-stdin")
 	}
 	return line, nil
-}
-
-func (a *app) engine(p *helper.Profile) (*helper.Engine, error) {
-	return helper.NewEngine(p, a.getenv, a.debugf)
 }
 
 // LogoutCmd signs out (Disconnect-AzAccount).

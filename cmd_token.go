@@ -19,54 +19,16 @@ type TokenCmd struct {
 	Output   string `short:"o" help:"json (as az account get-access-token) or raw (the token and a newline)." enum:"json,raw" default:"json"`
 }
 
-// tokenJSON matches az account get-access-token.
-type tokenJSON struct {
-	AccessToken  string `json:"accessToken"`
-	ExpiresOn    string `json:"expiresOn"`
-	ExpiresOnUnx int64  `json:"expires_on"`
-	Subscription string `json:"subscription,omitempty"`
-	Tenant       string `json:"tenant"`
-	TokenType    string `json:"tokenType"`
-}
-
 func (c *TokenCmd) Run(a *app) error {
-	scope := c.Scope
-	if c.Resource != "" {
-		scope = helper.ScopeFor(c.Resource)
-	}
-	r, tok, err := a.token(helper.Request{Context: c.Context, Scope: scope, Tenant: c.Tenant,
-		DefaultScope: func(e *store.Environment) string { return helper.ScopeFor(e.ManagementResource) }})
+	reply, err := a.call.AccessToken(ctxBackground(), helper.TokenRequest{Context: c.Context, Scope: c.Scope, Resource: c.Resource, Tenant: c.Tenant})
 	if err != nil {
 		return err
 	}
 	if c.Output == "raw" {
-		_, err := fmt.Fprintln(a.stdout, tok.AccessToken)
+		_, err := fmt.Fprintln(a.stdout, reply.AccessToken)
 		return err
 	}
-	return writeJSON(a, tokenJSON{AccessToken: tok.AccessToken, ExpiresOn: tok.ExpiresOn.Local().Format("2006-01-02 15:04:05.000000"),
-		ExpiresOnUnx: tok.ExpiresOn.Unix(), Subscription: r.Context.Subscription.ID, Tenant: firstNonEmpty(tok.Tenant, r.Tenant), TokenType: "Bearer"})
-}
-
-// token resolves req and gets its token.
-func (a *app) token(req helper.Request) (*helper.Resolved, *helper.Token, error) {
-	p, l, err := a.load()
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := p.Resolve(l, req)
-	if err != nil {
-		return nil, nil, err
-	}
-	a.debugf("context %q (%s), scope %s, tenant %s", r.Context.Name, r.Source, r.Scope, r.Tenant)
-	e, err := a.engine(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	tok, err := e.Token(context.Background(), r)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r, tok, nil
+	return writeJSON(a, reply)
 }
 
 func firstNonEmpty(v ...string) string {
@@ -110,12 +72,11 @@ func (c *SubscriptionListCmd) Run(a *app) error {
 }
 
 func (a *app) subscriptions(ctxName, tenant string) (*helper.Resolved, []helper.ARMSubscription, error) {
-	r, tok, err := a.token(helper.Request{Context: ctxName, Tenant: tenant,
-		DefaultScope: func(e *store.Environment) string { return helper.ScopeFor(e.ManagementResource) }})
+	r, tok, err := a.call.Token(ctxBackground(), helper.Request{Context: ctxName, Tenant: tenant, DefaultScope: helper.ManagementScope})
 	if err != nil {
 		return nil, nil, err
 	}
-	e, err := a.engine(a.profile)
+	e, err := a.call.Engine()
 	if err != nil {
 		return nil, nil, err
 	}

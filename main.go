@@ -26,12 +26,6 @@ func main() {
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
-// exitCode ends a command with a status after it has reported its own
-// failure (protocol commands own their failure shape).
-type exitCode int
-
-func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
-
 // kongExit carries kong's exit (after --help) out of the parser.
 type kongExit int
 
@@ -39,7 +33,7 @@ type kongExit int
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) (code int) {
 	argv := dispatch(args)
 	protocolMode := len(argv) != len(args)-1 // invoked as git-credential-azcred or docker-credential-azcred
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	a := newApp(stdin, stdout, stderr, getenv)
 	defer func() {
 		if r := recover(); r != nil {
 			if k, ok := r.(kongExit); ok {
@@ -100,7 +94,7 @@ func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
-	var ec exitCode
+	var ec helper.ExitStatus
 	if errors.As(err, &ec) {
 		return int(ec)
 	}
