@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,7 +102,7 @@ type InstallDockerCmd struct {
 func (c *InstallDockerCmd) Run(a *app) error {
 	regs := c.Registry
 	if c.AllRegistries {
-		found, err := a.listRegistries(c.Context)
+		found, err := a.call.Registries(ctxBackground(), c.Context)
 		if err != nil {
 			return err
 		}
@@ -127,33 +126,6 @@ func (c *InstallDockerCmd) Run(a *app) error {
 	}
 	a.printChanges(changes, map[bool]string{false: "docker is already configured", true: "nothing to remove: azcred was not configured"}[c.Uninstall])
 	return nil
-}
-
-func (a *app) listRegistries(ctxName string) ([]string, error) {
-	r, tok, err := a.call.Token(ctxBackground(), helper.Request{Context: ctxName, DefaultScope: helper.ManagementScope})
-	if err != nil {
-		return nil, err
-	}
-	if r.Context.Subscription.ID == "" {
-		return nil, helper.WithHint(fmt.Errorf("context %q has no subscription", r.Context.Name), "run 'azcred context set --subscription S'")
-	}
-	e, err := a.call.Engine()
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), e.Timeout)
-	defer cancel()
-	regs, err := e.ListRegistries(ctx, r.Env, tok.AccessToken, r.Context.Subscription.ID)
-	if err != nil {
-		return nil, fmt.Errorf("listing container registries in subscription %s: %w", r.Context.Subscription.ID, err)
-	}
-	var out []string
-	for _, g := range regs {
-		if g.LoginServer != "" {
-			out = append(out, g.LoginServer)
-		}
-	}
-	return out, nil
 }
 
 func (a *app) printChanges(changes []install.Change, none string) {

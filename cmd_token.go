@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 
@@ -53,7 +51,7 @@ type SubscriptionListCmd struct {
 }
 
 func (c *SubscriptionListCmd) Run(a *app) error {
-	r, subs, err := a.subscriptions(c.Context, c.Tenant)
+	r, subs, err := a.call.Subscriptions(ctxBackground(), c.Context, c.Tenant)
 	if err != nil {
 		return err
 	}
@@ -71,21 +69,6 @@ func (c *SubscriptionListCmd) Run(a *app) error {
 	return tw.Flush()
 }
 
-func (a *app) subscriptions(ctxName, tenant string) (*helper.Resolved, []helper.ARMSubscription, error) {
-	r, tok, err := a.call.Token(ctxBackground(), helper.Request{Context: ctxName, Tenant: tenant, DefaultScope: helper.ManagementScope})
-	if err != nil {
-		return nil, nil, err
-	}
-	e, err := a.call.Engine()
-	if err != nil {
-		return nil, nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), e.Timeout)
-	defer cancel()
-	subs, err := e.ListSubscriptions(ctx, r.Env, tok.AccessToken)
-	return r, subs, err
-}
-
 // ContextSetCmd creates a context for a subscription and makes it active (Set-AzContext).
 type ContextSetCmd struct {
 	Subscription string `required:"" help:"Subscription id or name."`
@@ -96,25 +79,9 @@ type ContextSetCmd struct {
 }
 
 func (c *ContextSetCmd) Run(a *app) error {
-	r, subs, err := a.subscriptions(c.Context, c.Tenant)
+	nc, r, err := a.call.ContextFor(ctxBackground(), c.Context, c.Tenant, c.Subscription, c.Name)
 	if err != nil {
 		return err
-	}
-	sub := helper.PickSubscription(subs, c.Subscription)
-	if sub == nil {
-		return helper.WithHint(fmt.Errorf("subscription %q is not visible to %s in tenant %s", c.Subscription, r.Context.Account.ID, r.Tenant),
-			"run 'azcred subscription list' to see the subscriptions")
-	}
-	nc := *r.Context
-	nc.Account.Tenants = append([]string(nil), r.Context.Account.Tenants...)
-	nc.Subscription = store.Subscription{ID: sub.ID, Name: sub.Name, State: sub.State}
-	nc.Tenant = firstNonEmpty(sub.TenantID, r.Tenant)
-	nc.Name = c.Name
-	if nc.Name == "" {
-		nc.Name = nc.DefaultName()
-	}
-	if r.Implicit != nil {
-		return helper.WithHint(errors.New("the environment context is not saved, so it cannot be the base of a saved context"), "sign in with 'azcred login --service-principal'")
 	}
 	s := r.Store
 	if c.process() {
@@ -124,7 +91,7 @@ func (c *ContextSetCmd) Run(a *app) error {
 		}
 	}
 	err = s.Update(func(cfg *store.Config) error {
-		cfg.SetContext(&nc)
+		cfg.SetContext(nc)
 		cfg.Default = nc.Name
 		return nil
 	})
