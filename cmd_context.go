@@ -53,16 +53,8 @@ func viewOf(c *store.Context, active bool, where string) contextView {
 	return v
 }
 
-// activeName is the context used when nothing more specific applies.
-func (a *app) activeName(l *helper.Loaded) string {
-	if n := a.getenv("AZCRED_CONTEXT"); n != "" {
-		return n
-	}
-	return l.Default()
-}
-
 func (a *app) contextViews(p *helper.Profile, l *helper.Loaded) []contextView {
-	active := a.activeName(l)
+	active := a.call.ActiveName(l)
 	var out []contextView
 	seen := map[string]bool{}
 	if l.Session != nil {
@@ -136,20 +128,20 @@ func (c *ContextShowCmd) Run(a *app) error {
 	}
 	name := c.Name
 	if name == "" {
-		name = a.activeName(l)
+		name = a.call.ActiveName(l)
 		if name == "" {
 			return helper.WithHint(errors.New("no active context"), "run 'azcred context select NAME' or 'azcred login'")
 		}
 	}
 	ctx, s, ok := p.Find(l, name)
 	if !ok {
-		return unknownContext(name)
+		return helper.UnknownContext(name)
 	}
 	where := "user"
 	if s.IsSession() {
 		where = "session"
 	}
-	v := viewOf(ctx, name == a.activeName(l), where)
+	v := viewOf(ctx, name == a.call.ActiveName(l), where)
 	if c.Output == "json" {
 		return writeJSON(a, v)
 	}
@@ -171,11 +163,7 @@ func (a *app) storeOf(name string) (*helper.Profile, *helper.Loaded, *store.Stor
 	if _, s, ok := p.Find(l, name); ok {
 		return p, l, s, nil
 	}
-	return nil, nil, nil, unknownContext(name)
-}
-
-func unknownContext(name string) error {
-	return helper.WithHint(fmt.Errorf("no saved context named %q", name), "run 'azcred context list' to see the saved contexts")
+	return nil, nil, nil, helper.UnknownContext(name)
 }
 
 // ContextSelectCmd makes a context the default.
@@ -289,13 +277,13 @@ func (c *ContextSaveCmd) Run(a *app) error {
 	}
 	name := c.Name
 	if name == "" {
-		if name = a.activeName(l); name == "" {
+		if name = a.call.ActiveName(l); name == "" {
 			return helper.WithHint(errors.New("no active context to save"), "name one: azcred context save PATH NAME")
 		}
 	}
 	ctx, s, ok := p.Find(l, name)
 	if !ok {
-		return unknownContext(name)
+		return helper.UnknownContext(name)
 	}
 	var cache []byte
 	if c.WithTokens {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
@@ -62,7 +59,7 @@ func (c *LoginCmd) Run(a *app) error {
 		switch {
 		case c.SecretStdin:
 			req.Kind = helper.LoginSecret
-			s, err := readSecretLine(a.stdin)
+			s, err := helper.ReadSecret(a.stdin)
 			if err != nil {
 				return err
 			}
@@ -88,25 +85,17 @@ func (c *LoginCmd) Run(a *app) error {
 	if !c.ServicePrincipal && (c.SecretStdin || c.Certificate != "" || c.FederatedTokenFile != "") {
 		return helper.WithHint(errors.New("--secret-stdin, --certificate and --federated-token-file are for service principals"), "add --service-principal")
 	}
-	p, s, err := a.targetStore(c.scopeFlag)
+	_, s, err := a.targetStore(c.scopeFlag)
 	if err != nil {
 		return err
 	}
-	return c.finish(a, p, s, req)
+	return c.finish(a, s, req)
 }
 
 // finish runs the sign-in and saves the context into s.
-func (c *LoginCmd) finish(a *app, p *helper.Profile, s *store.Store, req helper.LoginRequest) error {
-	l, err := p.Load()
-	if err != nil {
-		return err
-	}
-	e, err := a.call.Engine()
-	if err != nil {
-		return err
-	}
+func (c *LoginCmd) finish(a *app, s *store.Store, req helper.LoginRequest) error {
 	req.Target = s
-	ctx, err := e.Login(context.Background(), l, req)
+	ctx, err := a.call.Login(ctxBackground(), req)
 	if errors.Is(err, store.ErrNotSaved) {
 		a.notef("signed in, but autosave is off: the context was not saved")
 		return nil
@@ -124,51 +113,9 @@ func (c *LoginCmd) finish(a *app, p *helper.Profile, s *store.Store, req helper.
 // again signs a saved context in again (the fix azcred's hints name when
 // a refresh needs the user).
 func (c *LoginCmd) again(a *app, req helper.LoginRequest) error {
-	p, l, err := a.load()
+	req, s, err := a.call.AgainRequest(c.Context, req, helper.Again{Browser: c.Browser, SecretStdin: c.SecretStdin, FederatedTokenFile: c.FederatedTokenFile})
 	if err != nil {
 		return err
-	}
-	ctx, s, ok := p.Find(l, c.Context)
-	if !ok {
-		return unknownContext(c.Context)
-	}
-	req.Name = firstNonEmpty(req.Name, ctx.Name)
-	req.Tenant = firstNonEmpty(req.Tenant, ctx.Tenant)
-	req.Subscription = firstNonEmpty(req.Subscription, ctx.Subscription.ID)
-	req.EnvName = firstNonEmpty(req.EnvName, ctx.Environment)
-	acct := ctx.Account
-	switch acct.Type {
-	case store.AccountUser:
-		req.Kind, req.ClientID = helper.LoginDeviceCode, firstNonEmpty(req.ClientID, acct.ClientID)
-		if c.Browser {
-			req.Kind = helper.LoginBrowser
-		}
-	case store.AccountManagedIdentity:
-		req.Kind, req.ClientID = helper.LoginIdentity, acct.ClientID
-	case store.AccountServicePrincipal:
-		req.ClientID = acct.ID
-		sec, err := s.Secrets()
-		if err != nil {
-			return err
-		}
-		cred := sec.Credentials[ctx.AccountKey()]
-		switch {
-		case c.SecretStdin:
-			req.Kind = helper.LoginSecret
-			if req.Secret, err = readSecretLine(a.stdin); err != nil {
-				return err
-			}
-		case acct.Credential == store.CredentialFederated:
-			req.Kind, req.FederatedTokenFile = helper.LoginFederated, firstNonEmpty(c.FederatedTokenFile, acct.FederatedTokenFile)
-		case cred.Secret != "":
-			req.Kind, req.Secret = helper.LoginSecret, cred.Secret
-		case cred.CertificatePEM != "":
-			req.Kind, req.CertificatePEM = helper.LoginCert, []byte(cred.CertificatePEM)
-		default:
-			return helper.WithHint(fmt.Errorf("no credential is saved for %s", acct.ID), "azcred login --context %s --secret-stdin", c.Context)
-		}
-	default:
-		return fmt.Errorf("context %q has an account of unknown type %q", ctx.Name, acct.Type)
 	}
 	if c.process() {
 		_, s, err = a.targetStore(c.scopeFlag)
@@ -176,20 +123,7 @@ func (c *LoginCmd) again(a *app, req helper.LoginRequest) error {
 			return err
 		}
 	}
-	return c.finish(a, p, s, req)
-}
-
-// readSecretLine reads one line from stdin, trimming the newline.
-func readSecretLine(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, 64<<10)).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return "", fmt.Errorf("cannot read the secret from stdin: %w", err)
-	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", helper.WithHint(errors.New("no secret on stdin"), "printf '%%s' \"$SECRET\" | azcred login --service-principal ... --secret-stdin")
-	}
-	return line, nil
+	return c.finish(a, s, req)
 }
 
 // LogoutCmd signs out (Disconnect-AzAccount).
@@ -200,64 +134,18 @@ type LogoutCmd struct {
 }
 
 func (c *LogoutCmd) Run(a *app) error {
-	p, l, err := a.load()
+	out, err := a.call.Logout(helper.LogoutRequest{Account: c.Account, Context: c.Context, All: c.All})
 	if err != nil {
 		return err
 	}
-	if p.Session != nil && c.Account == "" && c.Context == "" && !c.All {
-		if err := p.Session.RemoveAll(); err != nil {
-			return err
-		}
-		a.notef("signed out: removed the session store %s", p.Session.Dir())
-		a.exports(scopeFlag{}.shellName(a.getenv), [2]string{"AZCRED_SESSION", ""})
-		return nil
-	}
-	s := p.User
-	var accountKey string
 	switch {
+	case out.Session != "":
+		a.notef("signed out: removed the session store %s", out.Session)
+		a.exports(scopeFlag{}.shellName(a.getenv), [2]string{"AZCRED_SESSION", ""})
 	case c.All:
-		if err := s.Clear(); err != nil {
-			return err
-		}
-		a.saved(s, "signed out every account")
-		return nil
-	case c.Account != "":
-		for _, ctx := range l.User.Contexts {
-			if strings.EqualFold(ctx.Account.ID, c.Account) {
-				accountKey = ctx.AccountKey()
-			}
-		}
-		if accountKey == "" {
-			return helper.WithHint(fmt.Errorf("no saved context uses account %q", c.Account), "run 'azcred context list'")
-		}
+		a.saved(out.Store, "signed out every account")
 	default:
-		name := c.Context
-		if name == "" {
-			if name = a.activeName(l); name == "" {
-				return helper.WithHint(errors.New("no active context to sign out"), "use --context NAME, --account A or --all")
-			}
-		}
-		ctx, cs, ok := p.Find(l, name)
-		if !ok {
-			return unknownContext(name)
-		}
-		s, accountKey = cs, ctx.AccountKey()
+		a.saved(out.Store, fmt.Sprintf("signed out; removed %d context(s): %s", len(out.Removed), strings.Join(out.Removed, ", ")))
 	}
-	var removed []string
-	err = s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
-		for _, n := range cfg.ContextNames() {
-			if cfg.Contexts[n].AccountKey() == accountKey {
-				removed = append(removed, n)
-				cfg.RemoveContext(n)
-			}
-		}
-		sec.DropAccount(accountKey)
-		delete(sec.MSAL, accountKey)
-		return nil
-	}, true)
-	if err != nil {
-		return err
-	}
-	a.saved(s, fmt.Sprintf("signed out; removed %d context(s): %s", len(removed), strings.Join(removed, ", ")))
 	return nil
 }

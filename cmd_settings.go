@@ -204,7 +204,7 @@ func (c *BindSetCmd) Run(a *app) error {
 		return err
 	}
 	if _, _, ok := p.Find(l, c.Context); !ok {
-		return unknownContext(c.Context)
+		return helper.UnknownContext(c.Context)
 	}
 	var target string
 	err = s.Update(func(cfg *store.Config) error {

@@ -1,0 +1,103 @@
+package helper
+
+// Flows over saved contexts that change the stores: sign-out, remove,
+// import, save. The CLI picks the store (user or session) and prints;
+// these decide what is removed or merged, under the store's lock.
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/azcred/azcred/store"
+)
+
+// ActiveName is the context used when nothing more specific applies:
+// AZCRED_CONTEXT, else the default context.
+func (c *Call) ActiveName(l *Loaded) string {
+	if n := c.Getenv("AZCRED_CONTEXT"); n != "" {
+		return n
+	}
+	return l.Default()
+}
+
+// UnknownContext is the error for a context name that is not saved.
+func UnknownContext(name string) error {
+	return WithHint(fmt.Errorf("no saved context named %q", name), "run 'azcred context list' to see the saved contexts")
+}
+
+// LogoutRequest says whom to sign out: one account, the account of one
+// context, or everyone; none of them signs out the active context's
+// account (or, in a session, the whole session).
+type LogoutRequest struct {
+	Account string
+	Context string
+	All     bool
+}
+
+// LoggedOut is what Logout did, for the CLI to report.
+type LoggedOut struct {
+	// Store is the store changed (nil when a session store was deleted).
+	Store *store.Store
+	// Session is the session store's directory when it was deleted.
+	Session string
+	// Removed names the contexts removed (nil with All: everything was).
+	Removed []string
+}
+
+// Logout removes an account's contexts, credentials and token caches.
+func (c *Call) Logout(req LogoutRequest) (*LoggedOut, error) {
+	p, l, err := c.Load()
+	if err != nil {
+		return nil, err
+	}
+	if p.Session != nil && req.Account == "" && req.Context == "" && !req.All {
+		if err := p.Session.RemoveAll(); err != nil {
+			return nil, err
+		}
+		return &LoggedOut{Session: p.Session.Dir()}, nil
+	}
+	s := p.User
+	var accountKey string
+	switch {
+	case req.All:
+		return &LoggedOut{Store: s}, s.Clear()
+	case req.Account != "":
+		for _, ctx := range l.User.Contexts {
+			if strings.EqualFold(ctx.Account.ID, req.Account) {
+				accountKey = ctx.AccountKey()
+			}
+		}
+		if accountKey == "" {
+			return nil, WithHint(fmt.Errorf("no saved context uses account %q", req.Account), "run 'azcred context list'")
+		}
+	default:
+		name := req.Context
+		if name == "" {
+			if name = c.ActiveName(l); name == "" {
+				return nil, WithHint(errors.New("no active context to sign out"), "use --context NAME, --account A or --all")
+			}
+		}
+		ctx, cs, ok := p.Find(l, name)
+		if !ok {
+			return nil, UnknownContext(name)
+		}
+		s, accountKey = cs, ctx.AccountKey()
+	}
+	out := &LoggedOut{Store: s}
+	err = s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
+		for _, n := range cfg.ContextNames() {
+			if cfg.Contexts[n].AccountKey() == accountKey {
+				out.Removed = append(out.Removed, n)
+				cfg.RemoveContext(n)
+			}
+		}
+		sec.DropAccount(accountKey)
+		delete(sec.MSAL, accountKey)
+		return nil
+	}, true)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
