@@ -223,14 +223,7 @@ func (c *ContextRemoveCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	err = s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
-		if err := cfg.RemoveContext(c.Name); err != nil {
-			return err
-		}
-		sec.DropUnused(cfg)
-		return nil
-	}, true)
-	if err != nil {
+	if err := helper.RemoveContext(s, c.Name); err != nil {
 		return err
 	}
 	a.saved(s, fmt.Sprintf("removed context %q", c.Name))
@@ -271,29 +264,7 @@ type ContextSaveCmd struct {
 }
 
 func (c *ContextSaveCmd) Run(a *app) error {
-	p, l, err := a.load()
-	if err != nil {
-		return err
-	}
-	name := c.Name
-	if name == "" {
-		if name = a.call.ActiveName(l); name == "" {
-			return helper.WithHint(errors.New("no active context to save"), "name one: azcred context save PATH NAME")
-		}
-	}
-	ctx, s, ok := p.Find(l, name)
-	if !ok {
-		return helper.UnknownContext(name)
-	}
-	var cache []byte
-	if c.WithTokens {
-		sec, err := s.Secrets()
-		if err != nil {
-			return err
-		}
-		cache = sec.MSAL[helper.MSALPartition(ctx)]
-	}
-	data, err := store.SaveAz([]*store.Context{ctx}, l.Environment, cache)
+	data, name, err := a.call.SaveAz(c.Name, c.WithTokens)
 	if err != nil {
 		return err
 	}
@@ -328,22 +299,7 @@ func (c *ContextImportCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	var added, missing []string
-	err = s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
-		missing = im.MissingEnvironments(cfg)
-		added = store.MergeImport(cfg, im)
-		for k, v := range im.Credentials {
-			sec.Credentials[k] = v
-		}
-		if len(im.MSALCache) > 0 {
-			for _, ctx := range im.Contexts {
-				if ctx.Account.Type == store.AccountUser {
-					sec.MSAL[helper.MSALPartition(ctx)] = im.MSALCache
-				}
-			}
-		}
-		return nil
-	}, true)
+	added, missing, err := helper.Import(s, im)
 	if err != nil {
 		return err
 	}

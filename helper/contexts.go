@@ -101,3 +101,66 @@ func (c *Call) Logout(req LogoutRequest) (*LoggedOut, error) {
 	}
 	return out, nil
 }
+
+// RemoveContext removes the context name from s, with the tokens and
+// credentials no remaining context uses.
+func RemoveContext(s *store.Store, name string) error {
+	return s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
+		if err := cfg.RemoveContext(name); err != nil {
+			return err
+		}
+		sec.DropUnused(cfg)
+		return nil
+	}, true)
+}
+
+// Import merges im into s: its contexts, credentials and (for user
+// accounts) token cache. It returns the contexts added and the
+// environments they name that s does not define.
+func Import(s *store.Store, im *store.Imported) (added, missing []string, err error) {
+	err = s.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
+		missing = im.MissingEnvironments(cfg)
+		added = store.MergeImport(cfg, im)
+		for k, v := range im.Credentials {
+			sec.Credentials[k] = v
+		}
+		if len(im.MSALCache) > 0 {
+			for _, ctx := range im.Contexts {
+				if ctx.Account.Type == store.AccountUser {
+					sec.MSAL[MSALPartition(ctx)] = im.MSALCache
+				}
+			}
+		}
+		return nil
+	}, true)
+	return added, missing, err
+}
+
+// SaveAz renders the context name ("" for the active one) in Az's
+// Save-AzContext format, with its token cache when withTokens is set.
+// It returns the name it saved.
+func (c *Call) SaveAz(name string, withTokens bool) ([]byte, string, error) {
+	p, l, err := c.Load()
+	if err != nil {
+		return nil, "", err
+	}
+	if name == "" {
+		if name = c.ActiveName(l); name == "" {
+			return nil, "", WithHint(errors.New("no active context to save"), "name one: azcred context save PATH NAME")
+		}
+	}
+	ctx, s, ok := p.Find(l, name)
+	if !ok {
+		return nil, "", UnknownContext(name)
+	}
+	var cache []byte
+	if withTokens {
+		sec, err := s.Secrets()
+		if err != nil {
+			return nil, "", err
+		}
+		cache = sec.MSAL[MSALPartition(ctx)]
+	}
+	data, err := store.SaveAz([]*store.Context{ctx}, l.Environment, cache)
+	return data, name, err
+}
