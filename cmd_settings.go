@@ -193,48 +193,16 @@ type saveScopeFlag struct {
 func (s saveScopeFlag) scope() scopeFlag { return scopeFlag{Scope: s.SaveScope, Shell: s.Shell} }
 
 func (c *BindSetCmd) Run(a *app) error {
-	p, s, err := a.targetStore(c.scope())
+	_, s, err := a.targetStore(c.scope())
 	if err != nil {
 		return err
 	}
-	// The context may live in the user store while the binding goes to a
-	// session store; check it exists anywhere before saving.
-	l, err := p.Load()
-	if err != nil {
-		return err
-	}
-	if _, _, ok := p.Find(l, c.Context); !ok {
-		return helper.UnknownContext(c.Context)
-	}
-	var target string
-	err = s.Update(func(cfg *store.Config) error {
-		t, err := store.NormalizeTarget(c.Target)
-		if err != nil {
-			return err
-		}
-		target = t
-		if _, ok := cfg.Contexts[c.Context]; !ok && s.IsSession() {
-			// Binding a session to a user-store context: keep a reference.
-			cfg.Bindings = upsertBinding(cfg.Bindings, store.Binding{Target: t, Context: c.Context, Scope: c.Scope, Tenant: c.Tenant})
-			return nil
-		}
-		return cfg.SetBinding(store.Binding{Target: t, Context: c.Context, Scope: c.Scope, Tenant: c.Tenant})
-	})
+	target, err := a.call.Bind(s, store.Binding{Target: c.Target, Context: c.Context, Scope: c.Scope, Tenant: c.Tenant})
 	if err != nil {
 		return err
 	}
 	a.saved(s, fmt.Sprintf("%s is bound to %q", target, c.Context))
 	return nil
-}
-
-func upsertBinding(bs []store.Binding, b store.Binding) []store.Binding {
-	for i := range bs {
-		if bs[i].Target == b.Target {
-			bs[i] = b
-			return bs
-		}
-	}
-	return append(bs, b)
 }
 
 // BindListCmd lists bindings.
