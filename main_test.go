@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -88,13 +89,77 @@ const (
 )
 
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
-		Setup:               setupCloud,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"fake": fakeCmd, "subst": substCmd},
+	testscript.Run(t, scriptParams("testdata/script", nil, ""))
+}
+
+// TestGitMatrix runs every git script again with a second git, the one
+// .ci/run builds from Debian trixie's source package (git >= 2.46, which
+// asks helpers for Bearer credentials with capability[]=authtype). The
+// directory of that git's binaries comes in AZCRED_GIT_NEW; CI must set it.
+func TestGitMatrix(t *testing.T) {
+	dir := os.Getenv("AZCRED_GIT_NEW")
+	if dir == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("AZCRED_GIT_NEW is not set: .ci/run builds a newer git with scripts/build-git.sh and exports its bin directory")
+		}
+		t.Skip("AZCRED_GIT_NEW is not set (bash scripts/build-git.sh builds git 2.47 and prints its prefix)")
+	}
+	// The git scripts, and those in testdata/git-new that need git >= 2.46.
+	files, err := filepath.Glob("testdata/script/git_*.txtar")
+	newer, err2 := filepath.Glob("testdata/git-new/*.txtar")
+	if err != nil || err2 != nil || len(files) == 0 || len(newer) == 0 {
+		t.Fatalf("no git scripts: %v %v", err, err2)
+	}
+	files = append(files, newer...)
+	testscript.Run(t, scriptParams("", files, dir))
+}
+
+// scriptParams is the harness for the scripts in dir (or the given files),
+// with gitDir, when set, first on PATH.
+func scriptParams(dir string, files []string, gitDir string) testscript.Params {
+	return testscript.Params{
+		Dir:   dir,
+		Files: files,
+		Setup: func(env *testscript.Env) error {
+			if err := setupCloud(env); err != nil {
+				return err
+			}
+			if gitDir != "" {
+				env.Setenv("PATH", gitDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+			}
+			return nil
+		},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"fake": fakeCmd, "subst": substCmd,
+		},
+		Condition:           gitCondition(gitDir),
 		UpdateScripts:       os.Getenv("AZCRED_UPDATE_SCRIPTS") != "",
 		RequireExplicitExec: true,
-	})
+	}
+}
+
+// gitCondition answers [gitwwwauth] (git >= 2.41 passes the server's
+// WWW-Authenticate challenges to helpers as wwwauth[]) for the git the
+// scripts run: the one in gitDir, else the one on PATH.
+func gitCondition(gitDir string) func(string) (bool, error) {
+	git := "git"
+	if gitDir != "" {
+		git = filepath.Join(gitDir, "git")
+	}
+	return func(cond string) (bool, error) {
+		if cond != "gitwwwauth" {
+			return false, fmt.Errorf("unknown condition %q", cond)
+		}
+		out, err := exec.Command(git, "version").Output()
+		if err != nil {
+			return false, err
+		}
+		var major, minor int
+		if _, err := fmt.Sscanf(strings.TrimPrefix(string(out), "git version "), "%d.%d", &major, &minor); err != nil {
+			return false, fmt.Errorf("git version %q: %v", out, err)
+		}
+		return major > 2 || (major == 2 && minor >= 41), nil
+	}
 }
 
 // setupCloud starts a fresh fake cloud for one script and points azcred,
@@ -195,6 +260,7 @@ func setupCloud(env *testscript.Env) error {
 		"FAKE_AUTHORITY":    c.AuthorityURL,
 		"FAKE_ARM":          c.ARMURL,
 		"FAKE_DEVOPS":       devops.URL,
+		"FAKE_DEVOPS_HOST":  strings.TrimPrefix(devops.URL, "https://"),
 		"FAKE_AKS1":         aks1.URL,
 		"FAKE_AKS2":         aks2.URL,
 		"FAKE_CA_DATA":      aks1.CAData,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real clients the end-to-end tests drive: git, kubectl,
-# crane and skopeo. Idempotent: a tool already on PATH is left alone.
+# crane, skopeo, oras and regctl. Idempotent: a tool already on PATH is left alone.
 # Needs root (or sudo) only for apt-get.
 set -euo pipefail
 
@@ -31,7 +31,10 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
 fi
 command -v crane >/dev/null || go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
 command -v gotestsum >/dev/null || go install gotest.tools/gotestsum@v1.12.3
+# More registry clients for the docker matrix (testdata/script/docker_oras_regctl.txtar).
+command -v oras >/dev/null || go install oras.land/oras/cmd/oras@v1.3.6
+command -v regctl >/dev/null || go install github.com/regclient/regclient/cmd/regctl@v0.11.7
 
-for t in git kubectl crane skopeo zsh fish gotestsum; do
+for t in git kubectl crane skopeo oras regctl zsh fish gotestsum; do
   printf '%-8s %s\n' "$t" "$(command -v $t)"
 done

@@ -163,10 +163,14 @@ func (d *DevOps) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // sent as the password of HTTP Basic (any user name) or as a Bearer token.
 func (d *DevOps) authenticate(r *http.Request, tenant string) (*Claims, error) {
 	token := ""
+	// Counted by scheme, so scripts can tell git 2.39's Basic from the
+	// Bearer that git >= 2.46 sends for an authtype=Bearer credential.
 	if _, pw, ok := r.BasicAuth(); ok {
 		token = pw
+		d.cloud.Hit("git-basic")
 	} else if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		token = strings.TrimSpace(t)
+		d.cloud.Hit("git-bearer")
 	}
 	if token == "" {
 		return nil, errors.New("no credentials")
