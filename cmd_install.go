@@ -107,7 +107,7 @@ func (c *InstallDockerCmd) Run(a *app) error {
 			return err
 		}
 		if len(found) == 0 {
-			return helper.WithHint(errors.New("Resource Manager lists no container registry in the context's subscription"), "name registries with --registry HOST")
+			return helper.WithHint(errors.New("resource manager lists no container registry in the context's subscription"), "name registries with --registry HOST")
 		}
 		regs = found
 	}

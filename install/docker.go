@@ -20,6 +20,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/azcred/azcred/protocols"
 )
 
 // DockerOptions says which registries get azcred as their credential helper.
@@ -50,16 +52,12 @@ func DockerConfigPath(env func(string) string) string {
 }
 
 // NormaliseRegistry turns what a user may type (https://Contoso.azurecr.io/v2/repo) into
-// the key docker looks up in credHelpers (contoso.azurecr.io). A port is kept.
+// the key docker looks up in credHelpers (contoso.azurecr.io): the docker protocol's
+// own normaliser (protocols.NormalizeRegistry), so install, bind and get agree.
 func NormaliseRegistry(s string) (string, error) {
-	host := strings.TrimSpace(s)
-	if _, rest, ok := strings.Cut(host, "://"); ok {
-		host = rest
-	}
-	host, _, _ = strings.Cut(host, "/")
-	host = strings.ToLower(host)
-	if host == "" || strings.ContainsAny(host, " \t\r\n@?#\"") {
-		return "", fmt.Errorf("install: %q is not a registry host", s)
+	host, err := protocols.NormalizeRegistry(strings.TrimSpace(s))
+	if err != nil {
+		return "", fmt.Errorf("install: not a registry host: %w", err)
 	}
 	return host, nil
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real clients the end-to-end tests drive: git, kubectl,
-# crane, skopeo, oras and regctl. Idempotent: a tool already on PATH is left alone.
+# crane, skopeo, oras, regctl and helm. Idempotent: a tool already on PATH is left alone.
 # Needs root (or sudo) only for apt-get.
 set -euo pipefail
 
@@ -34,7 +34,11 @@ command -v gotestsum >/dev/null || go install gotest.tools/gotestsum@v1.12.3
 # More registry clients for the docker matrix (testdata/script/docker_oras_regctl.txtar).
 command -v oras >/dev/null || go install oras.land/oras/cmd/oras@v1.3.6
 command -v regctl >/dev/null || go install github.com/regclient/regclient/cmd/regctl@v0.11.7
+# helm 4 pushes and pulls an OCI chart (testdata/script/docker_helm.txtar); about 3 minutes to build.
+command -v helm >/dev/null || go install helm.sh/helm/v4/cmd/helm@v4.3.2
+# scripts/test runs staticcheck.
+command -v staticcheck >/dev/null || go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-for t in git kubectl crane skopeo oras regctl zsh fish gotestsum; do
+for t in git kubectl crane skopeo oras regctl helm zsh fish gotestsum staticcheck; do
   printf '%-8s %s\n' "$t" "$(command -v $t)"
 done

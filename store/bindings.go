@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/azcred/azcred/protocols"
 )
 
 // NormalizeTarget puts a binding target in the one form matching uses:
@@ -16,19 +18,23 @@ func NormalizeTarget(t string) (string, error) {
 		return "", &InvalidError{What: "target", Value: t, Want: "a URL or a host"}
 	}
 	if !strings.Contains(t, "://") {
-		// A registry host, maybe with a repository path (crane's host/repo).
-		host, _, _ := strings.Cut(t, "/")
-		if host == "" {
+		// A registry host, maybe with a repository path (crane's host/repo):
+		// the docker protocol's own normaliser, so a binding and a get agree.
+		host, err := protocols.NormalizeRegistry(t)
+		if err != nil {
 			return "", &InvalidError{What: "target", Value: t, Want: "a URL or a host"}
 		}
-		return strings.ToLower(host), nil
+		return host, nil
 	}
 	u, err := url.Parse(t)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return "", &InvalidError{What: "target", Value: t, Want: "an http(s) URL or a host"}
 	}
 	p := strings.TrimRight(u.EscapedPath(), "/")
-	host := strings.ToLower(u.Host)
+	host, err := protocols.NormalizeRegistry(u.Host)
+	if err != nil {
+		return "", &InvalidError{What: "target", Value: t, Want: "an http(s) URL with a valid host"}
+	}
 	if host == "dev.azure.com" || strings.HasSuffix(host, ".visualstudio.com") {
 		// Azure DevOps organisation and project names are case-insensitive.
 		p = strings.ToLower(p)

@@ -243,6 +243,8 @@ func TestMatchBinding(t *testing.T) {
 		{Target: "https://dev.azure.com/contoso/special", Context: "personal"},
 		{Target: "https://dev.azure.com", Context: "host"},
 		{Target: "Contoso.AzureCR.io", Context: "reg"},
+		{Target: "Fabrikam.azurecr.io:05000", Context: "reg"},
+		{Target: "https://git.example:08443/team", Context: "work"},
 	} {
 		if err := c.SetBinding(b); err != nil {
 			t.Fatal(err)
@@ -259,6 +261,11 @@ func TestMatchBinding(t *testing.T) {
 		{"contoso.azurecr.io", "reg"},
 		{"contoso.azurecr.io/library/app", "reg"},
 		{"contoso.azurecr.io:443", ""},
+		// One normaliser (protocols.NormalizeRegistry) for bind and get:
+		// leading zeros in a port name the same registry.
+		{"fabrikam.azurecr.io:5000", "reg"},
+		{"https://fabrikam.azurecr.io:5000/v2/", "reg"},
+		{"https://git.example:8443/team/repo", "work"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {

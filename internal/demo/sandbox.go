@@ -164,7 +164,7 @@ func (s *sandbox) azcredBinary(ctx context.Context, n *narrator, o options) (str
 	err := cmd.Run()
 	ind.flush()
 	if err != nil {
-		return "", fmt.Errorf("demo: go build of azcred failed (%w, output above); run the demo inside the azcred checkout, or install azcred first with CGO_ENABLED=0 go install .", err)
+		return "", fmt.Errorf("demo: go build of azcred failed (%w, output above); run the demo inside the azcred checkout, or install azcred first with CGO_ENABLED=0 go install", err)
 	}
 	return out, nil
 }
