@@ -85,6 +85,13 @@ const (
 	subContosoProd = "c0c0c0c0-0000-4000-8000-000000000002"
 	subFabrikam    = "fafafafa-0000-4000-8000-000000000003"
 	aks2ServerID   = "eeeeeeee-0000-4000-8000-00000000000e"
+	aliceOID       = "a11ce000-0000-4000-8000-0000000a11ce"
+	rgAKS          = "rg-aks"
+	rgFabrikam     = "rg-fab"
+	// cliRefreshToken is alice's refresh token in testdata/azure-cli's MSAL cache, as if
+	// `az login` had signed her in; the fake accepts it for the Azure CLI's client.
+	cliRefreshToken  = "fake-azure-cli-refresh-token-for-alice-do-not-use"
+	azureCLIClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 )
 
 func TestScripts(t *testing.T) {
@@ -117,7 +124,8 @@ func setupCloud(env *testscript.Env) error {
 	env.Values["cloud"] = c
 	c.AddTenant(tenantContoso, "Contoso")
 	c.AddTenant(tenantFabrikam, "Fabrikam")
-	c.AddUser(fakecloud.User{UPN: userAlice, HomeTenant: tenantContoso, Tenants: []string{tenantFabrikam}})
+	c.AddUser(fakecloud.User{UPN: userAlice, HomeTenant: tenantContoso, Tenants: []string{tenantFabrikam}, OID: aliceOID})
+	c.AddRefreshToken(userAlice, azureCLIClientID, cliRefreshToken)
 	c.AddUser(fakecloud.User{UPN: userBob, HomeTenant: tenantFabrikam})
 	c.SetInteractiveUser(userAlice)
 	if _, err := c.AddServicePrincipal(fakecloud.SP{Tenant: tenantContoso, ClientID: spClientID, Secret: spSecret}); err != nil {
@@ -162,6 +170,24 @@ func setupCloud(env *testscript.Env) error {
 	if err != nil {
 		return err
 	}
+	// aks3 is fabrikam's: its API server takes fabrikam tokens only.
+	aks3, err := c.StartCluster("aks3", "")
+	if err != nil {
+		return err
+	}
+	aks3.Tenant = tenantFabrikam
+	// In Resource Manager: aks1 (local accounts disabled; the contoso service principal
+	// lacks the Cluster User role on it), aks2 (its own server app, local accounts on),
+	// aks-basic (no Entra ID: static credentials) and fabrikam's aks3.
+	mc1 := aks1.ManagedClusterFor(subContosoDev, rgAKS)
+	mc1.Deny = []string{spClientID}
+	c.AddManagedCluster(mc1)
+	mc2 := aks2.ManagedClusterFor(subContosoDev, rgAKS)
+	mc2.DisableLocalAccounts = false
+	c.AddManagedCluster(mc2)
+	c.AddManagedCluster(fakecloud.ManagedCluster{SubscriptionID: subContosoDev, ResourceGroup: rgAKS, Name: "aks-basic",
+		Server: "https://aks-basic-dns.hcp.westeurope.azmk8s.invalid:443", CAData: aks1.CAData})
+	c.AddManagedCluster(aks3.ManagedClusterFor(subFabrikam, rgFabrikam))
 	acr, err := c.StartACR("contoso")
 	if err != nil {
 		return err
@@ -190,31 +216,34 @@ func setupCloud(env *testscript.Env) error {
 		"GIT_CONFIG_NOSYSTEM":    "1",
 		"GIT_AUTHOR_NAME":        "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
 		"GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
-		"DOCKER_CONFIG":     filepath.Join(home, ".docker"),
-		"KUBECONFIG":        filepath.Join(home, ".kube", "config"),
-		"FAKE_AUTHORITY":    c.AuthorityURL,
-		"FAKE_ARM":          c.ARMURL,
-		"FAKE_DEVOPS":       devops.URL,
-		"FAKE_AKS1":         aks1.URL,
-		"FAKE_AKS2":         aks2.URL,
-		"FAKE_CA_DATA":      aks1.CAData,
-		"FAKE_ACR":          acr.Host,
-		"TENANT_CONTOSO":    tenantContoso,
-		"TENANT_FABRIKAM":   tenantFabrikam,
-		"USER_ALICE":        userAlice,
-		"USER_BOB":          userBob,
-		"SP_CLIENT_ID":      spClientID,
-		"SP_SECRET":         spSecret,
-		"SP_CERT_CLIENT_ID": spCertClientID,
-		"SP_FED_CLIENT_ID":  spFedClientID,
-		"MI_CLIENT_ID":      miClientID,
-		"SUB_CONTOSO_DEV":   subContosoDev,
-		"SUB_CONTOSO_PROD":  subContosoProd,
-		"SUB_FABRIKAM":      subFabrikam,
-		"AKS2_SERVER_ID":    aks2ServerID,
-		"AZCRED_TIMEOUT":    "10s",
-		"AZCRED_TEST_LOG":   filepath.Join(work, ".stderr"),
-		"BROWSER":           "fake-browser",
+		"DOCKER_CONFIG":       filepath.Join(home, ".docker"),
+		"KUBECONFIG":          filepath.Join(home, ".kube", "config"),
+		"FAKE_AUTHORITY":      c.AuthorityURL,
+		"FAKE_ARM":            c.ARMURL,
+		"FAKE_DEVOPS":         devops.URL,
+		"FAKE_AKS1":           aks1.URL,
+		"FAKE_AKS2":           aks2.URL,
+		"FAKE_AKS3":           aks3.URL,
+		"FAKE_AUTHORITY_HOST": strings.TrimPrefix(c.AuthorityURL, "https://"),
+		"ALICE_OID":           aliceOID,
+		"FAKE_CA_DATA":        aks1.CAData,
+		"FAKE_ACR":            acr.Host,
+		"TENANT_CONTOSO":      tenantContoso,
+		"TENANT_FABRIKAM":     tenantFabrikam,
+		"USER_ALICE":          userAlice,
+		"USER_BOB":            userBob,
+		"SP_CLIENT_ID":        spClientID,
+		"SP_SECRET":           spSecret,
+		"SP_CERT_CLIENT_ID":   spCertClientID,
+		"SP_FED_CLIENT_ID":    spFedClientID,
+		"MI_CLIENT_ID":        miClientID,
+		"SUB_CONTOSO_DEV":     subContosoDev,
+		"SUB_CONTOSO_PROD":    subContosoProd,
+		"SUB_FABRIKAM":        subFabrikam,
+		"AKS2_SERVER_ID":      aks2ServerID,
+		"AZCRED_TIMEOUT":      "10s",
+		"AZCRED_TEST_LOG":     filepath.Join(work, ".stderr"),
+		"BROWSER":             "fake-browser",
 	}
 	for _, kv := range c.MSIEnv() {
 		k, v, _ := strings.Cut(kv, "=")

@@ -17,6 +17,7 @@ func (c *Cloud) armHandler() http.Handler {
 	mux.HandleFunc("GET /subscriptions/{id}", c.armAuth(c.getSubscription))
 	mux.HandleFunc("GET /tenants", c.armAuth(c.listTenants))
 	mux.HandleFunc("GET /subscriptions/{id}/providers/Microsoft.ContainerRegistry/registries", c.armAuth(c.listRegistries))
+	c.aksRoutes(mux)
 	mux.HandleFunc("/", c.armAuth(func(w http.ResponseWriter, r *http.Request, _ *Claims) {
 		armError(w, http.StatusNotFound, "InvalidResourceType", fmt.Sprintf("The resource type could not be found for %s %s.", r.Method, r.URL.Path))
 	}))
