@@ -105,6 +105,7 @@ func (c *AksGetCredentialsCmd) Run(a *app) error {
 		a.bindCluster(e, s, creds.Servers)
 	}
 	if merge == nil {
+		a.warnStatic(creds.Static, "it")
 		_, err := a.stdout.Write(creds.Data)
 		return err
 	}
@@ -112,10 +113,16 @@ func (c *AksGetCredentialsCmd) Run(a *app) error {
 		return err
 	}
 	a.notef("merged %q as current context in %s", creds.Context, merge.Path)
-	if len(creds.Static) > 0 {
-		a.notef("warning: user %s holds a static credential from AKS (client certificate or token), not an Entra ID sign-in; keep %s private", strings.Join(creds.Static, ", "), merge.Path)
-	}
+	a.warnStatic(creds.Static, merge.Path)
 	return nil
+}
+
+// warnStatic says that a kubeconfig holds AKS's static credentials, which azcred cannot
+// refresh or revoke: an admin certificate, or a cluster without Entra ID.
+func (a *app) warnStatic(users []string, where string) {
+	if len(users) > 0 {
+		a.notef("warning: user %s holds a static credential from AKS (client certificate or token), not an Entra ID sign-in; keep %s private", strings.Join(users, ", "), where)
+	}
 }
 
 // openARM loads the profile and resolves the context and subscription for a Resource
