@@ -172,6 +172,8 @@ func explainAKS(err error, c ClusterRef, action string, admin bool) error {
 		}
 		return WithHint(fmt.Errorf("not allowed to %s of %s (%s)", action, c, firstNonEmpty(ae.Code, "HTTP 403")),
 			"ask for the %q on the cluster, or use another context with --azcred-context", role)
+	case ae.Status >= 500 || ae.Status == http.StatusTooManyRequests:
+		return WithHint(fmt.Errorf("%s: %w", c, err), "Resource Manager is failing or busy; try again later")
 	case admin && ae.Status == http.StatusBadRequest:
 		return WithHint(fmt.Errorf("%s refuses admin credentials: %s", c, ae.Message),
 			"drop --admin: the cluster takes Entra ID sign-ins only, which is what azcred gives kubectl")
