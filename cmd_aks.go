@@ -21,7 +21,7 @@ type AksCmd struct {
 // AksListCmd is `azcred aks list`.
 type AksListCmd struct {
 	Subscription     string `help:"Subscription id or name (default: the context's)." xor:"subs"`
-	AllSubscriptions bool   `help:"Every enabled subscription the context's account sees in its tenant." xor:"subs"`
+	AllSubscriptions bool   `help:"Every enabled subscription in every tenant the context's account belongs to." xor:"subs"`
 	AzcredContext    string `name:"azcred-context" help:"Saved context to use (default: resolution order)." predictor:"context"`
 	outputFlag
 }
@@ -33,9 +33,12 @@ func (c *AksListCmd) Run(a *app) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), e.Timeout)
 	defer cancel()
-	clusters, err := e.ListClusters(ctx, s, c.AllSubscriptions)
+	clusters, skipped, err := e.ListClusters(ctx, s, c.AllSubscriptions)
 	if err != nil {
 		return err
+	}
+	for _, why := range skipped {
+		a.notef("warning: skipped %s", why)
 	}
 	if c.Output == "json" {
 		if clusters == nil {
@@ -44,7 +47,11 @@ func (c *AksListCmd) Run(a *app) error {
 		return writeJSON(a, clusters)
 	}
 	if len(clusters) == 0 {
-		a.notef("no AKS cluster in subscription %s (context %q)", s.Subscription, s.Resolved.Context.Name)
+		where := "subscription " + s.Subscription
+		if c.AllSubscriptions {
+			where = "any subscription"
+		}
+		a.notef("no AKS cluster in %s (context %q)", where, s.Resolved.Context.Name)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)

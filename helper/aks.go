@@ -274,30 +274,51 @@ func looksLikeGUID(s string) bool {
 }
 
 // ListClusters lists the clusters of the session's subscription or, with all, of every
-// enabled subscription the token sees.
-func (e *Engine) ListClusters(ctx context.Context, s *ARMSession, all bool) ([]ManagedCluster, error) {
-	subs := []string{s.Subscription}
-	if all {
-		list, err := e.ListSubscriptions(ctx, s.Resolved.Env, s.Token)
-		if err != nil {
-			return nil, err
-		}
-		subs = subs[:0]
-		for _, sub := range list {
-			if strings.EqualFold(sub.State, "Enabled") {
-				subs = append(subs, sub.ID)
+// enabled subscription in every tenant the account belongs to (each tenant with its own
+// token, as az does after az login). A tenant that cannot be listed silently is skipped;
+// skipped says which and why.
+func (e *Engine) ListClusters(ctx context.Context, s *ARMSession, all bool) (clusters []ManagedCluster, skipped []string, err error) {
+	r := s.Resolved
+	if !all {
+		clusters, err = e.ListManagedClusters(ctx, r.Env, s.Token, s.Subscription)
+		return clusters, nil, err
+	}
+	tenants := []string{r.Tenant}
+	if ts, err := e.ListTenants(ctx, r.Env, s.Token); err == nil {
+		for _, t := range ts {
+			if !strings.EqualFold(t.ID, r.Tenant) {
+				tenants = append(tenants, t.ID)
 			}
 		}
 	}
-	var out []ManagedCluster
-	for _, sub := range subs {
-		cs, err := e.ListManagedClusters(ctx, s.Resolved.Env, s.Token, sub)
-		if err != nil {
-			return nil, fmt.Errorf("listing the AKS clusters of subscription %s: %w", sub, err)
+	for _, tenant := range tenants {
+		token := s.Token
+		if !strings.EqualFold(tenant, r.Tenant) {
+			rt := *r
+			rt.Tenant = tenant
+			tok, err := e.Token(ctx, &rt)
+			if err != nil {
+				skipped = append(skipped, fmt.Sprintf("tenant %s: %s", tenant, firstLineOf(err.Error())))
+				continue
+			}
+			token = tok.AccessToken
 		}
-		out = append(out, cs...)
+		subs, err := e.ListSubscriptions(ctx, r.Env, token)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, sub := range subs {
+			if !strings.EqualFold(sub.State, "Enabled") {
+				continue
+			}
+			cs, err := e.ListManagedClusters(ctx, r.Env, token, sub.ID)
+			if err != nil {
+				return nil, nil, fmt.Errorf("listing the AKS clusters of subscription %s: %w", sub.ID, err)
+			}
+			clusters = append(clusters, cs...)
+		}
 	}
-	return out, nil
+	return clusters, skipped, nil
 }
 
 // GetCredentialsRequest is `azcred aks get-credentials`.
