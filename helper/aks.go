@@ -209,25 +209,71 @@ func (e *Engine) OpenARM(ctx context.Context, l *Loaded, contextName, subscripti
 		return nil, err
 	}
 	s := &ARMSession{Resolved: r, Token: tok.AccessToken, Subscription: r.Context.Subscription.ID}
-	switch {
-	case subscription != "" && strings.EqualFold(subscription, r.Context.Subscription.Name):
-	case subscription != "" && looksLikeGUID(subscription):
-		s.Subscription = subscription
-	case subscription != "":
-		subs, err := e.ListSubscriptions(ctx, r.Env, s.Token)
-		if err != nil {
-			return nil, err
-		}
-		sub := PickSubscription(subs, subscription)
-		if sub == nil {
-			return nil, WithHint(fmt.Errorf("subscription %q is not visible to context %q", subscription, r.Context.Name), "run 'azcred subscription list' to see the subscriptions")
-		}
-		s.Subscription = sub.ID
+	if subscription != "" && !strings.EqualFold(subscription, r.Context.Subscription.ID) && !strings.EqualFold(subscription, r.Context.Subscription.Name) {
+		return e.subscriptionInTenants(ctx, s, subscription)
 	}
 	if s.Subscription == "" {
 		return nil, WithHint(fmt.Errorf("context %q has no subscription", r.Context.Name), "pass --subscription S, or run 'azcred context set --subscription S'")
 	}
 	return s, nil
+}
+
+// subscriptionInTenants looks for a subscription (id or name) in every tenant of the session's
+// account, its own first, and returns a session for the tenant that has it: a guest's
+// subscription in another tenant needs that tenant's token.
+func (e *Engine) subscriptionInTenants(ctx context.Context, s *ARMSession, want string) (*ARMSession, error) {
+	var found *ARMSession
+	_, err := e.eachTenant(ctx, s, func(ts *ARMSession) (bool, error) {
+		subs, err := e.ListSubscriptions(ctx, ts.Resolved.Env, ts.Token)
+		if err != nil {
+			return false, err
+		}
+		if sub := PickSubscription(subs, want); sub != nil {
+			ts.Subscription = sub.ID
+			found = ts
+			return true, nil
+		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, WithHint(fmt.Errorf("subscription %q is not visible to context %q in any of its tenants", want, s.Resolved.Context.Name),
+			"run 'azcred subscription list' to see the subscriptions, or choose the context with --azcred-context")
+	}
+	return found, nil
+}
+
+// eachTenant calls f with a session for each tenant the account belongs to (Resource
+// Manager's /tenants), the session's own tenant first, until f says stop. A tenant whose
+// token cannot be had silently is skipped; skipped says which and why.
+func (e *Engine) eachTenant(ctx context.Context, s *ARMSession, f func(*ARMSession) (stop bool, err error)) (skipped []string, err error) {
+	r := s.Resolved
+	if stop, err := f(&ARMSession{Resolved: r, Token: s.Token}); stop || err != nil {
+		return nil, err
+	}
+	tenants, err := e.ListTenants(ctx, r.Env, s.Token)
+	if err != nil {
+		e.Debugf("listing tenants: %v", err)
+		return nil, nil
+	}
+	for _, t := range tenants {
+		if strings.EqualFold(t.ID, r.Tenant) {
+			continue
+		}
+		rt := *r
+		rt.Tenant = t.ID
+		tok, err := e.Token(ctx, &rt)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("tenant %s: %s", t.ID, firstLineOf(err.Error())))
+			continue
+		}
+		if stop, err := f(&ARMSession{Resolved: &rt, Token: tok.AccessToken}); stop || err != nil {
+			return skipped, err
+		}
+	}
+	return skipped, nil
 }
 
 // contextForSubscription is the saved context for a subscription id or name: the default
@@ -256,23 +302,6 @@ func contextForSubscription(l *Loaded, sub string) string {
 	return found[0]
 }
 
-func looksLikeGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if r != '-' {
-				return false
-			}
-		case !strings.ContainsRune("0123456789abcdefABCDEF", r):
-			return false
-		}
-	}
-	return true
-}
-
 // ListClusters lists the clusters of the session's subscription or, with all, of every
 // enabled subscription in every tenant the account belongs to (each tenant with its own
 // token, as az does after az login). A tenant that cannot be listed silently is skipped;
@@ -283,40 +312,25 @@ func (e *Engine) ListClusters(ctx context.Context, s *ARMSession, all bool) (clu
 		clusters, err = e.ListManagedClusters(ctx, r.Env, s.Token, s.Subscription)
 		return clusters, nil, err
 	}
-	tenants := []string{r.Tenant}
-	if ts, err := e.ListTenants(ctx, r.Env, s.Token); err == nil {
-		for _, t := range ts {
-			if !strings.EqualFold(t.ID, r.Tenant) {
-				tenants = append(tenants, t.ID)
-			}
-		}
-	}
-	for _, tenant := range tenants {
-		token := s.Token
-		if !strings.EqualFold(tenant, r.Tenant) {
-			rt := *r
-			rt.Tenant = tenant
-			tok, err := e.Token(ctx, &rt)
-			if err != nil {
-				skipped = append(skipped, fmt.Sprintf("tenant %s: %s", tenant, firstLineOf(err.Error())))
-				continue
-			}
-			token = tok.AccessToken
-		}
-		subs, err := e.ListSubscriptions(ctx, r.Env, token)
+	skipped, err = e.eachTenant(ctx, s, func(ts *ARMSession) (bool, error) {
+		subs, err := e.ListSubscriptions(ctx, r.Env, ts.Token)
 		if err != nil {
-			return nil, nil, err
+			return false, err
 		}
 		for _, sub := range subs {
 			if !strings.EqualFold(sub.State, "Enabled") {
 				continue
 			}
-			cs, err := e.ListManagedClusters(ctx, r.Env, token, sub.ID)
+			cs, err := e.ListManagedClusters(ctx, r.Env, ts.Token, sub.ID)
 			if err != nil {
-				return nil, nil, fmt.Errorf("listing the AKS clusters of subscription %s: %w", sub.ID, err)
+				return false, fmt.Errorf("listing the AKS clusters of subscription %s: %w", sub.ID, err)
 			}
 			clusters = append(clusters, cs...)
 		}
+		return false, nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return clusters, skipped, nil
 }
