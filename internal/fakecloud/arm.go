@@ -9,7 +9,10 @@ import (
 // Resource Manager accepts tokens for either of its audiences.
 var armAudiences = []string{"https://management.core.windows.net/", "https://management.azure.com/"}
 
-const registryResourceGroup = "rg-fakecloud"
+// DefaultResourceGroup holds the registries, and the clusters the standalone fake lists.
+const DefaultResourceGroup = "rg-fakecloud"
+
+const registryResourceGroup = DefaultResourceGroup
 
 func (c *Cloud) armHandler() http.Handler {
 	mux := http.NewServeMux()
