@@ -352,7 +352,7 @@ type Credentials struct {
 }
 
 // GetCredentials fetches a cluster's kubeconfig and converts it for azcred. Nothing is
-// written: the caller merges or prints it, then calls BindCluster.
+// written: the caller plans the merge, calls BindCluster, then writes or prints it.
 func (e *Engine) GetCredentials(ctx context.Context, s *ARMSession, req GetCredentialsRequest) (*Credentials, error) {
 	c := ClusterRef{Subscription: s.Subscription, ResourceGroup: req.ResourceGroup, Name: req.Name}
 	raw, err := e.ClusterKubeconfig(ctx, s.Resolved.Env, s.Token, c, req.Admin, req.PublicFQDN)
