@@ -20,6 +20,7 @@ type CLI struct {
 	Git          GitCmd          `cmd:"" help:"git credential helper (git runs it as git-credential-azcred)."`
 	Kube         KubeCmd         `cmd:"" help:"kubectl exec credential plugin."`
 	Docker       DockerCmd       `cmd:"" help:"Docker credential helper (docker runs it as docker-credential-azcred)."`
+	Aks          AksCmd          `cmd:"" help:"List AKS clusters and merge their kubeconfigs (az aks list, az aks get-credentials)."`
 	Install      InstallCmd      `cmd:"" help:"Configure git, kubectl or docker to use azcred."`
 	Doctor       DoctorCmd       `cmd:"" help:"Explain azcred's state and how to fix problems."`
 	Completion   CompletionCmd   `cmd:"" help:"Print a shell completion script."`

@@ -281,12 +281,13 @@ func (c *ContextSaveCmd) Run(a *app) error {
 
 // ContextImportCmd imports contexts from a file.
 type ContextImportCmd struct {
-	Path string `arg:"" help:"An azcred config.json, Az PowerShell AzureRmContext.json or Save-AzContext file, or Azure CLI azureProfile.json." type:"path"`
+	Path string `arg:"" help:"An azcred config.json, Az PowerShell AzureRmContext.json or Save-AzContext file, Azure CLI azureProfile.json, or an Azure CLI directory (~/.azure: its token cache too, so no second sign-in)." type:"path"`
 	scopeFlag
 }
 
 func (c *ContextImportCmd) Run(a *app) error {
 	abs, _ := filepath.Abs(c.Path)
+	abs = store.CLIProfilePath(abs)
 	data, err := store.ReadFileLimited(abs)
 	if err != nil {
 		return fmt.Errorf("cannot read %s: %w", abs, errors.Unwrap(err))
@@ -294,6 +295,9 @@ func (c *ContextImportCmd) Run(a *app) error {
 	im, err := store.ParseImport(abs, data)
 	if err != nil {
 		return err
+	}
+	if im.Format == store.FormatAzureCLI {
+		store.AttachCLICache(im, filepath.Dir(abs))
 	}
 	_, s, err := a.targetStore(c.scopeFlag)
 	if err != nil {

@@ -70,13 +70,7 @@ func (c *InstallKubeCmd) Run(a *app) error {
 	if path == "" {
 		path = install.KubeconfigPath(a.getenv)
 	}
-	cmd := "azcred"
-	if _, err := exec.LookPath("azcred"); err != nil {
-		if exe, err := os.Executable(); err == nil {
-			cmd = exe
-		}
-	}
-	changes, err := install.InstallKube(path, install.KubeOptions{Context: c.Context, ServerID: c.ServerID, Command: cmd, AzcredContext: c.AzcredContext}, c.DryRun, a.stdout)
+	changes, err := install.InstallKube(path, install.KubeOptions{Context: c.Context, ServerID: c.ServerID, Command: install.ExecCommand(), AzcredContext: c.AzcredContext}, c.DryRun, a.stdout)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func (*ContextSaveCmd) Help() string {
 }
 
 func (*ContextImportCmd) Help() string {
-	return examples("azcred context import ~/.Azure/AzureRmContext.json", "azcred context import ~/.azure/azureProfile.json")
+	return examples("azcred context import ~/.azure", "azcred context import ~/.Azure/AzureRmContext.json", "azcred context import ~/.azure/azureProfile.json")
 }
 
 func (*AutosaveCmd) Help() string {
@@ -164,6 +164,23 @@ func (*InstallCmd) Help() string {
 
 func (*InstallGitCmd) Help() string {
 	return examples("azcred install git", "azcred install git --url https://dev.azure.com/contoso --local", "azcred install git --uninstall")
+}
+
+func (*AksCmd) Help() string {
+	return examples("azcred aks list", "azcred aks get-credentials -g rg-aks -n aks1")
+}
+
+func (*AksListCmd) Help() string {
+	return examples("azcred aks list", "azcred aks list --subscription 'Contoso Prod' --output json", "azcred aks list --all-subscriptions")
+}
+
+func (*AksGetCredentialsCmd) Help() string {
+	return examples(
+		"azcred aks get-credentials --resource-group rg-aks --name aks1",
+		"azcred aks get-credentials -g rg-aks -n aks1 --context prod --overwrite-existing",
+		"azcred aks get-credentials -g rg-fab -n aks3 --azcred-context fabrikam",
+		"azcred aks get-credentials -g rg-aks -n aks1 --file - > aks1.kubeconfig",
+	)
 }
 
 func (*InstallKubeCmd) Help() string {

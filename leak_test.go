@@ -36,6 +36,10 @@ func findLeaks(work string, secrets []string) []string {
 			if filepath.Dir(rel) == "." {
 				return nil // inputs setupCloud wrote for --federated-token-file and --certificate
 			}
+		case "msal_token_cache.json":
+			if filepath.Base(filepath.Dir(rel)) == ".azure" {
+				return nil // an Azure CLI token cache a script imports: it holds a refresh token on purpose
+			}
 		}
 		data, err := os.ReadFile(path)
 		if err != nil || len(data) > 8<<20 {

@@ -86,6 +86,13 @@ const (
 	subContosoProd = "c0c0c0c0-0000-4000-8000-000000000002"
 	subFabrikam    = "fafafafa-0000-4000-8000-000000000003"
 	aks2ServerID   = "eeeeeeee-0000-4000-8000-00000000000e"
+	aliceOID       = "a11ce000-0000-4000-8000-0000000a11ce"
+	rgAKS          = "rg-aks"
+	rgFabrikam     = "rg-fab"
+	// cliRefreshToken is alice's refresh token in testdata/azure-cli's MSAL cache, as if
+	// `az login` had signed her in; the fake accepts it for the Azure CLI's client.
+	cliRefreshToken  = "fake-azure-cli-refresh-token-for-alice-do-not-use"
+	azureCLIClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 )
 
 func TestScripts(t *testing.T) {
@@ -182,7 +189,8 @@ func setupCloud(env *testscript.Env) error {
 	env.Values["cloud"] = c
 	c.AddTenant(tenantContoso, "Contoso")
 	c.AddTenant(tenantFabrikam, "Fabrikam")
-	c.AddUser(fakecloud.User{UPN: userAlice, HomeTenant: tenantContoso, Tenants: []string{tenantFabrikam}})
+	c.AddUser(fakecloud.User{UPN: userAlice, HomeTenant: tenantContoso, Tenants: []string{tenantFabrikam}, OID: aliceOID})
+	c.AddRefreshToken(userAlice, azureCLIClientID, cliRefreshToken)
 	c.AddUser(fakecloud.User{UPN: userBob, HomeTenant: tenantFabrikam})
 	c.SetInteractiveUser(userAlice)
 	if _, err := c.AddServicePrincipal(fakecloud.SP{Tenant: tenantContoso, ClientID: spClientID, Secret: spSecret}); err != nil {
@@ -227,6 +235,24 @@ func setupCloud(env *testscript.Env) error {
 	if err != nil {
 		return err
 	}
+	// aks3 is fabrikam's: its API server takes fabrikam tokens only.
+	aks3, err := c.StartCluster("aks3", "")
+	if err != nil {
+		return err
+	}
+	aks3.Tenant = tenantFabrikam
+	// In Resource Manager: aks1 (local accounts disabled; the contoso service principal
+	// lacks the Cluster User role on it), aks2 (its own server app, local accounts on),
+	// aks-basic (no Entra ID: static credentials) and fabrikam's aks3.
+	mc1 := aks1.ManagedClusterFor(subContosoDev, rgAKS)
+	mc1.Deny = []string{spClientID}
+	c.AddManagedCluster(mc1)
+	mc2 := aks2.ManagedClusterFor(subContosoDev, rgAKS)
+	mc2.DisableLocalAccounts = false
+	c.AddManagedCluster(mc2)
+	c.AddManagedCluster(fakecloud.ManagedCluster{SubscriptionID: subContosoDev, ResourceGroup: rgAKS, Name: "aks-basic",
+		Server: "https://aks-basic-dns.hcp.westeurope.azmk8s.invalid:443", CAData: aks1.CAData})
+	c.AddManagedCluster(aks3.ManagedClusterFor(subFabrikam, rgFabrikam))
 	acr, err := c.StartACR("contoso")
 	if err != nil {
 		return err
@@ -263,6 +289,9 @@ func setupCloud(env *testscript.Env) error {
 		"FAKE_DEVOPS_HOST":  strings.TrimPrefix(devops.URL, "https://"),
 		"FAKE_AKS1":         aks1.URL,
 		"FAKE_AKS2":         aks2.URL,
+		"FAKE_AKS3":         aks3.URL,
+		"FAKE_ENTRA_HOST":   strings.TrimPrefix(c.AuthorityURL, "https://"),
+		"ALICE_OID":         aliceOID,
 		"FAKE_CA_DATA":      aks1.CAData,
 		"FAKE_ACR":          acr.Host,
 		"TENANT_CONTOSO":    tenantContoso,

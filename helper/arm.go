@@ -32,20 +32,47 @@ type Registry struct {
 	LoginServer string
 }
 
-// armGet GETs a Resource Manager path and decodes {"value":[...]} pages.
+// ARMError is a Resource Manager error answer: the HTTP status and ARM's
+// {"error":{"code","message"}} (message redacted, first line only).
+type ARMError struct {
+	Host    string
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *ARMError) Error() string {
+	return fmt.Sprintf("%s: HTTP %d: %s", e.Host, e.Status, e.Message)
+}
+
+// armGet GETs a Resource Manager path and decodes the answer into out.
 func (e *Engine) armGet(ctx context.Context, env *store.Environment, token, path string, out any) error {
+	return e.armDo(ctx, env, token, http.MethodGet, path, out)
+}
+
+// armDo sends method to a Resource Manager path (or to an absolute URL on
+// the same host, such as a nextLink) and decodes a 200 answer into out;
+// other answers are an *ARMError.
+func (e *Engine) armDo(ctx context.Context, env *store.Environment, token, method, path string, out any) error {
 	base := strings.TrimRight(env.ResourceManager, "/")
 	if base == "" {
 		return WithHint(fmt.Errorf("environment %q has no Resource Manager URL", env.Name), "run 'azcred environment add %s --authority URL --resource-manager URL'", env.Name)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	host := hostOfURL(base)
+	target := base + path
+	if strings.HasPrefix(path, "https://") {
+		if hostOfURL(path) != host {
+			return fmt.Errorf("%s: a next page on another host (%s)", host, hostOfURL(path))
+		}
+		target = path
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, nil)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
 	resp, err := e.HTTP.Do(req)
-	host := hostOfURL(base)
 	if err != nil {
 		if isTimeout(err) {
 			return WithHint(fmt.Errorf("%s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
@@ -66,7 +93,7 @@ func (e *Engine) armGet(ctx context.Context, env *store.Environment, token, path
 		if msg == "" {
 			msg = http.StatusText(resp.StatusCode)
 		}
-		return fmt.Errorf("%s: HTTP %d: %s", host, resp.StatusCode, Redact(msg))
+		return &ARMError{Host: host, Status: resp.StatusCode, Code: ae.Error.Code, Message: Redact(msg)}
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("%s: unexpected answer from Resource Manager", host)

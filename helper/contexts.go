@@ -124,11 +124,15 @@ func Import(s *store.Store, im *store.Imported) (added, missing []string, err er
 		for k, v := range im.Credentials {
 			sec.Credentials[k] = v
 		}
-		if len(im.MSALCache) > 0 {
-			for _, ctx := range im.Contexts {
-				if ctx.Account.Type == store.AccountUser {
-					sec.MSAL[MSALPartition(ctx)] = im.MSALCache
-				}
+		for _, ctx := range im.Contexts {
+			if ctx.Account.Type != store.AccountUser {
+				continue
+			}
+			// Azure CLI's cache is split per account; Az's is one blob.
+			if cache := im.MSALCaches[ctx.AccountKey()]; len(cache) > 0 {
+				sec.MSAL[MSALPartition(ctx)] = cache
+			} else if len(im.MSALCache) > 0 {
+				sec.MSAL[MSALPartition(ctx)] = im.MSALCache
 			}
 		}
 		return nil

@@ -127,17 +127,11 @@ func ConvertKubeconfig(in []byte, opts KubeOptions) (out []byte, changes []Chang
 	if len(changes) == 0 {
 		return in, nil, nil
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	enc.CompactSeqIndent() // list items flush with their key, as kubectl writes them
-	if err := enc.Encode(doc); err != nil {
-		return nil, nil, fmt.Errorf("encode kubeconfig: %w", err)
+	out, err = encodeKubeconfig(doc)
+	if err != nil {
+		return nil, nil, err
 	}
-	if err := enc.Close(); err != nil {
-		return nil, nil, fmt.Errorf("encode kubeconfig: %w", err)
-	}
-	return buf.Bytes(), changes, nil
+	return out, changes, nil
 }
 
 // parseKubeconfig returns the document node and its root mapping. Empty input is an

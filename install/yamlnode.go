@@ -3,7 +3,12 @@ package install
 // Small helpers over yaml.v3's node tree. We edit the tree rather than decoding into
 // structs so that keys we do not know, their order, and most comments survive.
 
-import "go.yaml.in/yaml/v3"
+import (
+	"bytes"
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // lookup returns the value of key in mapping m, or nil.
 func lookup(m *yaml.Node, key string) *yaml.Node {
@@ -64,4 +69,20 @@ func mapping(pairs ...*yaml.Node) *yaml.Node {
 // isNull reports a missing value or an explicit null (`user:` or `user: null`).
 func isNull(n *yaml.Node) bool {
 	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+// encodeKubeconfig writes a kubeconfig document the way kubectl lays it out: two-space
+// indent, list items flush with their key.
+func encodeKubeconfig(doc *yaml.Node) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	enc.CompactSeqIndent()
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("encode kubeconfig: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("encode kubeconfig: %w", err)
+	}
+	return buf.Bytes(), nil
 }

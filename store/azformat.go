@@ -67,6 +67,9 @@ type Imported struct {
 	// TokenCache.CacheData, base64-decoded; several contexts' caches are
 	// merged), nil if none. It holds refresh tokens: treat it as a secret.
 	MSALCache []byte
+	// MSALCaches are per-account token caches (by Context.AccountKey), which win over
+	// MSALCache: the Azure CLI's cache split by user (AttachCLICache). Secret.
+	MSALCaches map[string][]byte
 	// Credentials are service principal secrets the file holds (old Az
 	// versions saved ServicePrincipalSecret in the file), by
 	// Context.AccountKey. Secret: goes to the vault only.
@@ -736,8 +739,6 @@ func importCLI(path string, data []byte) (*Imported, error) {
 		switch {
 		case c.Account.Type == AccountServicePrincipal:
 			noteOnce("sp:"+c.Account.ID, "service principal %q: Azure CLI keeps its secret elsewhere; sign in again with azcred login --service-principal", c.Account.ID)
-		case c.Account.Type == AccountUser:
-			noteOnce("user:"+c.Account.ID, "user %q: Azure CLI's token cache is not imported; the first token request needs azcred login", c.Account.ID)
 		}
 		key := c.AccountKey()
 		if !slices.Contains(tenants[key], c.Tenant) {

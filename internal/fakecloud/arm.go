@@ -9,7 +9,10 @@ import (
 // Resource Manager accepts tokens for either of its audiences.
 var armAudiences = []string{"https://management.core.windows.net/", "https://management.azure.com/"}
 
-const registryResourceGroup = "rg-fakecloud"
+// DefaultResourceGroup holds the registries, and the clusters the standalone fake lists.
+const DefaultResourceGroup = "rg-fakecloud"
+
+const registryResourceGroup = DefaultResourceGroup
 
 func (c *Cloud) armHandler() http.Handler {
 	mux := http.NewServeMux()
@@ -17,6 +20,7 @@ func (c *Cloud) armHandler() http.Handler {
 	mux.HandleFunc("GET /subscriptions/{id}", c.armAuth(c.getSubscription))
 	mux.HandleFunc("GET /tenants", c.armAuth(c.listTenants))
 	mux.HandleFunc("GET /subscriptions/{id}/providers/Microsoft.ContainerRegistry/registries", c.armAuth(c.listRegistries))
+	c.aksRoutes(mux)
 	mux.HandleFunc("/", c.armAuth(func(w http.ResponseWriter, r *http.Request, _ *Claims) {
 		armError(w, http.StatusNotFound, "InvalidResourceType", fmt.Sprintf("The resource type could not be found for %s %s.", r.Method, r.URL.Path))
 	}))

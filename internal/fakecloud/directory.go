@@ -85,6 +85,7 @@ type directory struct {
 	mis           map[string]*MI      // by lower-case client id; "" is the system-assigned one
 	subs          []Subscription
 	registries    []Registry
+	clusters      []ManagedCluster
 	interactive   string
 	refresh       map[string]*refreshGrant
 	codes         map[string]*authCode
@@ -248,6 +249,16 @@ func (c *Cloud) Registries() []Registry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]Registry(nil), c.dirState.registries...)
+}
+
+// AddRefreshToken makes rt a valid refresh token of the user for clientID, as if an
+// earlier sign-in had issued it (e.g. one saved in another tool's token cache). It is
+// recorded as an issued secret.
+func (c *Cloud) AddRefreshToken(upn, clientID, rt string) {
+	c.record(rt)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dirState.refresh[rt] = &refreshGrant{upn: upn, clientID: clientID, expires: time.Now().Add(refreshTokenLifetime)}
 }
 
 // Revoke invalidates every refresh token of the user: the next refresh fails with

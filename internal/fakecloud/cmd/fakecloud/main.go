@@ -88,14 +88,20 @@ func serviceFlags(fs *flag.FlagSet) *services {
 		})
 		return nil
 	})
-	fs.Func("cluster", "start a fake AKS API server `NAME[=SERVER_ID]` (default server id: AKS's; repeatable)", func(v string) error {
+	fs.Func("cluster", "start a fake AKS API server `NAME[=SERVER_ID]` (default server id: AKS's), listed in the first subscription's resource group "+fakecloud.DefaultResourceGroup+" (repeatable)", func(v string) error {
 		name, serverID, _ := strings.Cut(v, "=")
 		if name == "" {
 			return errors.New("-cluster: empty name")
 		}
 		s = append(s, func(c *fakecloud.Cloud) error {
-			_, err := c.StartCluster(name, serverID)
-			return err
+			k, err := c.StartCluster(name, serverID)
+			if err != nil {
+				return err
+			}
+			if sub := c.Info().Subscription; sub != "" {
+				c.AddManagedCluster(k.ManagedClusterFor(sub, fakecloud.DefaultResourceGroup))
+			}
+			return nil
 		})
 		return nil
 	})
