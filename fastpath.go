@@ -25,6 +25,8 @@ func fastCommand(argv []string) (cmd interface{ Run(*app) error }, debug bool, o
 		cmd = &DockerCmd{}
 	case "token":
 		cmd = &TokenCmd{}
+	case "keyring":
+		cmd = &KeyringCmd{}
 	default:
 		return nil, false, false
 	}

@@ -62,6 +62,12 @@ func fakeBrowser() {
 }
 
 func TestMain(m *testing.M) {
+	// azcred install pip links a `keyring` to this binary; testscript knows
+	// only the names below, so answer to that one here (it must not be one
+	// of them: every script would then find a keyring on PATH).
+	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == "keyring" {
+		azcredMain()
+	}
 	testscript.Main(m, map[string]func(){
 		"azcred":                   azcredMain,
 		"git-credential-azcred":    azcredMain,
@@ -170,6 +176,11 @@ func setupCloud(env *testscript.Env) error {
 		return err
 	}
 	c.AddRegistry(subContosoDev, "contoso", acr.Host)
+	feeds, err := c.StartFeeds()
+	if err != nil {
+		return err
+	}
+	cargoIndex, pipIndex := feeds.AddOrg("contoso", "crates", tenantContoso)
 
 	home := filepath.Join(work, "home")
 	testdata, err := filepath.Abs("testdata")
@@ -215,6 +226,20 @@ func setupCloud(env *testscript.Env) error {
 		"AZCRED_TIMEOUT":    "10s",
 		"AZCRED_TEST_LOG":   filepath.Join(work, ".stderr"),
 		"BROWSER":           "fake-browser",
+		"FAKE_FEEDS":        feeds.URL,
+		"FAKE_FEEDS_HOST":   feeds.Host,
+		"FAKE_CARGO_INDEX":  cargoIndex,
+		"FAKE_PIP_INDEX":    pipIndex,
+		"FAKE_OTHER_INDEX":  feeds.OtherIndex(),
+		"FAKE_OTHER_TOKEN":  fakecloud.OtherRegistryToken,
+		// cargo: its own home in the work dir, the fake CA, and the
+		// machine's rustup toolchains (rustup looks under $HOME otherwise).
+		"CARGO_HOME":                    filepath.Join(work, "cargo-home"),
+		"CARGO_HTTP_CAINFO":             c.CAFile,
+		"RUSTUP_HOME":                   rustupHome(),
+		"CARGO_TERM_COLOR":              "never",
+		"PIP_CERT":                      c.CAFile,
+		"PIP_DISABLE_PIP_VERSION_CHECK": "1",
 	}
 	for _, kv := range c.MSIEnv() {
 		k, v, _ := strings.Cut(kv, "=")
@@ -229,6 +254,19 @@ func setupCloud(env *testscript.Env) error {
 		}
 	}
 	return nil
+}
+
+// rustupHome is where the machine's rustup keeps its toolchains, read
+// before the scripts get a HOME of their own.
+func rustupHome() string {
+	if h := os.Getenv("RUSTUP_HOME"); h != "" {
+		return h
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".rustup")
 }
 
 // fakeCmd drives the script's fake cloud:

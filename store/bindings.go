@@ -29,7 +29,7 @@ func NormalizeTarget(t string) (string, error) {
 	}
 	p := strings.TrimRight(u.EscapedPath(), "/")
 	host := strings.ToLower(u.Host)
-	if host == "dev.azure.com" || strings.HasSuffix(host, ".visualstudio.com") {
+	if host == "dev.azure.com" || host == "pkgs.dev.azure.com" || strings.HasSuffix(host, ".visualstudio.com") {
 		// Azure DevOps organisation and project names are case-insensitive.
 		p = strings.ToLower(p)
 	}
