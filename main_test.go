@@ -230,8 +230,10 @@ func setupCloud(env *testscript.Env) error {
 		"FAKE_FEEDS_HOST":   feeds.Host,
 		"FAKE_CARGO_INDEX":  cargoIndex,
 		"FAKE_PIP_INDEX":    pipIndex,
-		"FAKE_OTHER_INDEX":  feeds.OtherIndex(),
-		"FAKE_OTHER_TOKEN":  fakecloud.OtherRegistryToken,
+		// pip and uv ask keyring only for an index URL with a user name.
+		"FAKE_PIP_INDEX_USER": strings.Replace(pipIndex, "https://", "https://azcred@", 1),
+		"FAKE_OTHER_INDEX":    feeds.OtherIndex(),
+		"FAKE_OTHER_TOKEN":    fakecloud.OtherRegistryToken,
 		// cargo: its own home in the work dir, the fake CA, and the
 		// machine's rustup toolchains (rustup looks under $HOME otherwise).
 		"CARGO_HOME":                    filepath.Join(work, "cargo-home"),
