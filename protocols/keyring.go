@@ -89,8 +89,8 @@ func ParseKeyringArgs(args []string) (*KeyringRequest, error) {
 	default:
 		return nil, malformed("keyring: get takes SERVICE and USERNAME")
 	}
-	if req.Service == "" || strings.ContainsFunc(req.Service+req.Username, isControl) {
-		return nil, malformed("keyring: empty service, or a control character in service or user name")
+	if req.Service == "" || (req.Username == "" && !req.Creds) || strings.ContainsFunc(req.Service+req.Username, isControl) {
+		return nil, malformed("keyring: empty service or user name, or a control character in one")
 	}
 	return &req, nil
 }
