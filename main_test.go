@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,7 +102,37 @@ func TestScripts(t *testing.T) {
 		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"fake": fakeCmd, "subst": substCmd},
 		UpdateScripts:       os.Getenv("AZCRED_UPDATE_SCRIPTS") != "",
 		RequireExplicitExec: true,
+		Condition:           clientCondition,
 	})
+}
+
+// clientCondition answers the scripts' [cargo-provider] (cargo >= 1.74,
+// which has credential providers) and [pip-subprocess] (pip >= 23.1, which
+// has --keyring-provider subprocess): Debian 12's own cargo and pip are
+// older, so a machine without newer ones skips those scripts, saying why.
+func clientCondition(cond string) (bool, error) {
+	var cmd []string
+	var re string
+	var major, minor int
+	switch cond {
+	case "cargo-provider":
+		cmd, re, major, minor = []string{"cargo", "--version"}, `^cargo (\d+)\.(\d+)`, 1, 74
+	case "pip-subprocess":
+		cmd, re, major, minor = []string{"python3", "-m", "pip", "--version"}, `^pip (\d+)\.(\d+)`, 23, 1
+	default:
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	out, err := exec.Command(cmd[0], cmd[1:]...).Output()
+	if err != nil {
+		return false, nil
+	}
+	m := regexp.MustCompile(re).FindStringSubmatch(string(out))
+	if m == nil {
+		return false, nil
+	}
+	x, _ := strconv.Atoi(m[1])
+	y, _ := strconv.Atoi(m[2])
+	return x > major || x == major && y >= minor, nil
 }
 
 // setupCloud starts a fresh fake cloud for one script and points azcred,
