@@ -80,7 +80,7 @@ func TestCargoPluginStdoutIsProtocol(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 	want := []string{`{"v":[1]}`, `"url-not-supported"`, `"kind":"other","message":"azcred: no saved context`,
-		`"operation-not-supported"`, `unknown argument \"--bogus\"`, `not valid JSON`}
+		`"kind":"other","message":"azcred stores no registry tokens`, `unknown argument \"--bogus\"`, `not valid JSON`}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	if len(lines) != len(want) {
 		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), out.String())

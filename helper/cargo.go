@@ -70,10 +70,12 @@ func (c *Call) cargoAnswer(ctx context.Context, req *protocols.CargoRequest, pin
 		return protocols.WriteCargoToken(w, "Bearer "+tok.AccessToken, tok.ExpiresOn)
 	case protocols.CargoLogin:
 		if req.Token != "" {
-			// The protocol's answer for a provider that cannot store a
-			// user-supplied token.
-			return protocols.WriteCargoError(w, protocols.CargoOperationNotSupported,
-				"azcred stores no registry tokens: it mints them from your Azure sign-in; run 'azcred login'")
+			// The protocol wants a given token used; we cannot store one.
+			// "other" rather than operation-not-supported: cargo shows the
+			// message only for "other" (cargo 1.95 prints just "requested
+			// operation not supported" otherwise).
+			return protocols.WriteCargoError(w, protocols.CargoOther,
+				"azcred stores no registry tokens: it mints them from your Azure sign-in; run 'azcred login', then 'cargo login' without a token")
 		}
 		// No token given: check that a token can be had silently.
 		_, ok, err := c.feedToken(ctx, fr)
