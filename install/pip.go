@@ -80,14 +80,25 @@ func PipConfigPath(env func(string) string) string {
 			return filepath.Join(d, "pip", "pip.ini")
 		}
 	}
-	if d := env("XDG_CONFIG_HOME"); d != "" {
-		return filepath.Join(d, "pip", "pip.conf")
-	}
 	home := env("HOME")
 	if home == "" {
 		home, _ = os.UserHomeDir()
 	}
+	if runtime.GOOS == "darwin" {
+		// pip's rule there: this directory when it exists, else ~/.config/pip.
+		if d := filepath.Join(home, "Library", "Application Support", "pip"); isDir(d) {
+			return filepath.Join(d, "pip.conf")
+		}
+	}
+	if d := env("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "pip", "pip.conf")
+	}
 	return filepath.Join(home, ".config", "pip", "pip.conf")
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // InstallPip links keyring to azcred and sets pip's keyring provider, or

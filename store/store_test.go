@@ -243,6 +243,7 @@ func TestMatchBinding(t *testing.T) {
 		{Target: "https://dev.azure.com/contoso/special", Context: "personal"},
 		{Target: "https://dev.azure.com", Context: "host"},
 		{Target: "Contoso.AzureCR.io", Context: "reg"},
+		{Target: "https://pkgs.dev.azure.com/Contoso", Context: "work"},
 	} {
 		if err := c.SetBinding(b); err != nil {
 			t.Fatal(err)
@@ -259,6 +260,9 @@ func TestMatchBinding(t *testing.T) {
 		{"contoso.azurecr.io", "reg"},
 		{"contoso.azurecr.io/library/app", "reg"},
 		{"contoso.azurecr.io:443", ""},
+		// Azure Artifacts names are case-insensitive too.
+		{"https://pkgs.dev.azure.com/contoso/_packaging/f/pypi/simple", "work"},
+		{"https://pkgs.dev.azure.com/CONTOSO/_packaging/f/Cargo/index", "work"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
