@@ -27,7 +27,7 @@ func (c *InstallPipCmd) Run(a *app) error {
 		return err
 	}
 	cfg := install.PipConfigPath(a.getenv)
-	changes, err := install.InstallPip(install.PipOptions{LinkDir: dir, Exe: exe, ConfigFile: cfg, Uninstall: c.Uninstall, LookPath: exec.LookPath})
+	changes, err := install.InstallPip(install.PipOptions{LinkDir: dir, Exe: exe, ConfigFile: cfg, Uninstall: c.Uninstall, Path: a.getenv("PATH")})
 	if errors.Is(err, install.ErrForeignKeyring) {
 		return helper.WithHint(err, "azcred will not hide it from pip; remove it from PATH (pip uninstall keyring) and run 'azcred install pip' again")
 	}

@@ -28,8 +28,7 @@ func TestPipConfigRoundTrip(t *testing.T) {
 			}
 			exe := filepath.Join(dir, "azcred")
 			os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o700)
-			opts := PipOptions{LinkDir: filepath.Join(dir, "bin"), Exe: exe, ConfigFile: cfg,
-				LookPath: func(string) (string, error) { return "", errors.New("not found") }}
+			opts := PipOptions{LinkDir: filepath.Join(dir, "bin"), Exe: exe, ConfigFile: cfg, Path: filepath.Join(dir, "bin")}
 			if _, err := InstallPip(opts); err != nil {
 				t.Fatal(err)
 			}
@@ -69,8 +68,9 @@ func TestPipRefusesToShadow(t *testing.T) {
 	exe := filepath.Join(dir, "azcred")
 	os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o700)
 	cfg := filepath.Join(dir, "pip.conf")
-	_, err := InstallPip(PipOptions{LinkDir: filepath.Join(dir, "bin"), Exe: exe, ConfigFile: cfg,
-		LookPath: func(string) (string, error) { return real, nil }})
+	// Also when the user's keyring comes after our directory on PATH.
+	path := filepath.Join(dir, "bin") + string(filepath.ListSeparator) + filepath.Dir(real)
+	_, err := InstallPip(PipOptions{LinkDir: filepath.Join(dir, "bin"), Exe: exe, ConfigFile: cfg, Path: path})
 	if !errors.Is(err, ErrForeignKeyring) || !strings.Contains(err.Error(), real) {
 		t.Fatalf("got %v", err)
 	}

@@ -26,15 +26,16 @@ type PipOptions struct {
 	Exe        string // the azcred binary the link points to
 	ConfigFile string // pip's config file (PipConfigPath)
 	Uninstall  bool
-	// LookPath finds a program on PATH (exec.LookPath in production).
-	LookPath func(string) (string, error)
+	// Path is the PATH to search for a keyring of the user's ($PATH).
+	Path string
 }
 
 // pipMarker is the comment above the line we add to pip's config.
 const pipMarker = "# added by azcred install pip; azcred install pip --uninstall removes it"
 
-// ErrForeignKeyring is returned when PATH already has a keyring that is
-// not azcred: a link of ours earlier on PATH would hide it from pip.
+// ErrForeignKeyring is returned when PATH has a keyring that is not
+// azcred, anywhere on it: a link of ours earlier on PATH would hide it
+// from pip, and one later would be hidden by it.
 var ErrForeignKeyring = errors.New("a keyring program that is not azcred is already on PATH")
 
 // KeyringName is the program name pip and uv run.
@@ -115,10 +116,8 @@ func InstallPip(opts PipOptions) ([]Change, error) {
 		ch, err = editPipConfig(opts.ConfigFile, false)
 		return append(changes, ch...), err
 	}
-	if opts.LookPath != nil {
-		if found, err := opts.LookPath("keyring"); err == nil && !sameFile(found, link) && !sameFile(found, opts.Exe) {
-			return nil, fmt.Errorf("%w: %s", ErrForeignKeyring, found)
-		}
+	if found := foreignKeyring(opts.Path, link, opts.Exe); found != "" {
+		return nil, fmt.Errorf("%w: %s", ErrForeignKeyring, found)
 	}
 	ch, err := makeKeyringLink(link, opts.Exe)
 	if err != nil {
@@ -174,6 +173,32 @@ func removeKeyringLink(link, exe string) ([]Change, error) {
 		was = exe
 	}
 	return []Change{{File: link, Key: "link", Old: was}}, nil
+}
+
+// foreignKeyring returns the first program named keyring on path that is
+// neither our link nor azcred itself ("" when there is none). On Windows
+// the names pip's shutil.which tries (PATHEXT's usual ones) count too.
+func foreignKeyring(path, link, exe string) string {
+	names := []string{"keyring"}
+	if runtime.GOOS == "windows" {
+		names = []string{"keyring.exe", "keyring.bat", "keyring.cmd", "keyring.com"}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			continue
+		}
+		for _, n := range names {
+			p := filepath.Join(dir, n)
+			fi, err := os.Stat(p)
+			if err != nil || fi.IsDir() || runtime.GOOS != "windows" && fi.Mode()&0o111 == 0 {
+				continue
+			}
+			if !sameFile(p, link) && !sameFile(p, exe) {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 func sameFile(a, b string) bool {
