@@ -21,6 +21,8 @@ type CLI struct {
 	Kube         KubeCmd         `cmd:"" help:"kubectl exec credential plugin."`
 	Docker       DockerCmd       `cmd:"" help:"Docker credential helper (docker runs it as docker-credential-azcred)."`
 	Aks          AksCmd          `cmd:"" help:"List AKS clusters and merge their kubeconfigs (az aks list, az aks get-credentials)."`
+	Cargo        CargoCmd        `cmd:"" help:"cargo credential provider for Azure Artifacts (credential-provider = \"azcred cargo\")."`
+	Keyring      KeyringCmd      `cmd:"" passthrough:"" help:"keyring get URL USER for pip and uv --keyring-provider subprocess (Azure Artifacts)."`
 	Install      InstallCmd      `cmd:"" help:"Configure git, kubectl or docker to use azcred."`
 	Doctor       DoctorCmd       `cmd:"" help:"Explain azcred's state and how to fix problems."`
 	Completion   CompletionCmd   `cmd:"" help:"Print a shell completion script."`

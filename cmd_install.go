@@ -13,11 +13,13 @@ import (
 	"github.com/azcred/azcred/install"
 )
 
-// InstallCmd writes the callers' configuration.
+// InstallCmd writes the callers' configuration (pip and cargo: cmd_install_feeds.go).
 type InstallCmd struct {
 	Git    InstallGitCmd    `cmd:"" help:"Make azcred git's credential helper for Azure DevOps."`
 	Kube   InstallKubeCmd   `cmd:"" help:"Convert kubeconfig users (azure auth-provider, kubelogin) to azcred's exec plugin."`
 	Docker InstallDockerCmd `cmd:"" help:"Make azcred the Docker credential helper for registries."`
+	Pip    InstallPipCmd    `cmd:"" help:"Make azcred the keyring that pip and uv ask for Azure Artifacts feeds."`
+	Cargo  InstallCargoCmd  `cmd:"" help:"Make azcred cargo's credential provider for Azure Artifacts feeds."`
 }
 
 // InstallGitCmd is `azcred install git`.

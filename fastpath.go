@@ -45,6 +45,12 @@ func fastCommand(argv []string) (cmd interface{ Run(*app) error }, debug bool, o
 			Token TokenCmd `cmd:""`
 		}{}
 		grammar, cmd, dbg = g, &g.Token, &g.Debug
+	case "keyring":
+		g := &struct {
+			Debug   bool
+			Keyring KeyringCmd `cmd:"" passthrough:""`
+		}{}
+		grammar, cmd, dbg = g, &g.Keyring, &g.Debug
 	default:
 		return nil, false, false
 	}

@@ -20,7 +20,7 @@ func (CLI) Help() string {
     1  error; for doctor, a problem was found
     2  usage error: an unknown command or flag, a bad value
 
-Protocol commands keep their caller's rules: git exits 0 for requests that are not azcred's and 1 when it cannot get a token; docker prints "credentials not found in native keychain" and exits 1 for registries that are not azcred's; kube exits 1 on failure. With autosave off, commands that change state exit 0 and say on stderr that nothing was saved.
+Protocol commands keep their caller's rules: git exits 0 for requests that are not azcred's and 1 when it cannot get a token; docker prints "credentials not found in native keychain" and exits 1 for registries that are not azcred's; kube exits 1 on failure; cargo gets every failure as a protocol reply (exit 0); keyring, as pip and uv run it, exits 1 with nothing on stdout for URLs that are not azcred's. With autosave off, commands that change state exit 0 and say on stderr that nothing was saved.
 
 Nothing is printed in color (so NO_COLOR always holds). --output json is there wherever a command lists things.
 
@@ -159,7 +159,7 @@ func (*DockerCmd) Help() string {
 }
 
 func (*InstallCmd) Help() string {
-	return examples("azcred install git", "azcred install kube", "azcred install docker --all-registries")
+	return examples("azcred install git", "azcred install kube", "azcred install docker --all-registries", "azcred install pip", "azcred install cargo --registry contoso")
 }
 
 func (*InstallGitCmd) Help() string {
@@ -207,3 +207,23 @@ func (*CompletionCmd) Help() string {
 }
 
 func (*VersionCmd) Help() string { return examples("azcred version", "azcred version --output json") }
+
+func (*CargoCmd) Help() string {
+	return `cargo runs this for registries whose credential-provider is "azcred cargo" (cargo adds --cargo-plugin and sends the rest of the setting in its requests); set it up with 'azcred install cargo'. Azure Artifacts feeds (pkgs.dev.azure.com/ORG, ORG.pkgs.visualstudio.com) and bound URLs get a token; every other registry gets url-not-supported, so cargo asks its next provider.
+
+` + examples("azcred install cargo --registry contoso", `echo '{"v":1,"registry":{"index-url":"sparse+https://pkgs.dev.azure.com/contoso/_packaging/crates/Cargo/index/"},"kind":"get","operation":"read"}' | azcred cargo --cargo-plugin`)
+}
+
+func (*KeyringCmd) Help() string {
+	return `pip and uv with --keyring-provider subprocess run 'keyring get URL USER'; azcred invoked as keyring is this command, and 'azcred install pip' links it. Azure Artifacts feeds and bound URLs get a token on stdout; any other URL exits 1 with nothing printed.
+
+` + examples("azcred keyring get https://pkgs.dev.azure.com/contoso/_packaging/pypi-feed/pypi/simple/ azcred", "azcred install pip")
+}
+
+func (*InstallPipCmd) Help() string {
+	return examples("azcred install pip", "azcred install pip --dir ~/bin/azcred-keyring", "azcred install pip --uninstall")
+}
+
+func (*InstallCargoCmd) Help() string {
+	return examples("azcred install cargo --registry contoso", "azcred install cargo", "azcred install cargo --registry contoso --uninstall")
+}

@@ -110,8 +110,9 @@ func report(stderr io.Writer, err error) int {
 }
 
 // dispatch maps the binary's name to a subcommand: git-credential-azcred
-// is `azcred git`, docker-credential-azcred is `azcred docker`, with or
-// without .exe, as git and docker look helpers up by those names.
+// is `azcred git`, docker-credential-azcred is `azcred docker`, keyring is
+// `azcred keyring`, with or without .exe, as git, docker, pip and uv look
+// helpers up by those names.
 func dispatch(args []string) []string {
 	if len(args) == 0 {
 		return nil
@@ -124,6 +125,16 @@ func dispatch(args []string) []string {
 		return append([]string{"git"}, args[1:]...)
 	case "docker-credential-azcred":
 		return append([]string{"docker"}, args[1:]...)
+	case "keyring":
+		// pip and uv run `keyring get URL USER` from PATH; azcred install
+		// pip links this name in a directory of azcred's own.
+		return append([]string{"keyring"}, args[1:]...)
+	}
+	if len(args) == 2 && args[1] == "--cargo-plugin" {
+		// cargo runs a credential provider as `PROGRAM --cargo-plugin` and
+		// passes the rest of its setting ("azcred cargo") in the requests
+		// (https://doc.rust-lang.org/cargo/reference/credential-provider-protocol.html).
+		return []string{"cargo", "--cargo-plugin"}
 	}
 	return args[1:]
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,6 +64,12 @@ func fakeBrowser() {
 }
 
 func TestMain(m *testing.M) {
+	// azcred install pip links a `keyring` to this binary; testscript knows
+	// only the names below, so answer to that one here (it must not be one
+	// of them: every script would then find a keyring on PATH).
+	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == "keyring" {
+		azcredMain()
+	}
 	testscript.Main(m, map[string]func(){
 		"azcred":                   azcredMain,
 		"git-credential-azcred":    azcredMain,
@@ -139,34 +146,56 @@ func scriptParams(dir string, files []string, gitDir string) testscript.Params {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"fake": fakeCmd, "subst": substCmd,
 		},
-		Condition:           gitCondition(gitDir),
+		Condition:           scriptCondition(gitDir),
 		UpdateScripts:       os.Getenv("AZCRED_UPDATE_SCRIPTS") != "",
 		RequireExplicitExec: true,
 	}
 }
 
-// gitCondition answers [gitwwwauth] (git >= 2.41 passes the server's
-// WWW-Authenticate challenges to helpers as wwwauth[]) for the git the
-// scripts run: the one in gitDir, else the one on PATH.
-func gitCondition(gitDir string) func(string) (bool, error) {
+// scriptCondition answers the scripts' conditions for the clients they run:
+// [gitwwwauth] (git >= 2.41 passes the server's WWW-Authenticate challenges
+// to helpers as wwwauth[]) for the git in gitDir, else the one on PATH;
+// [cargo-provider] (cargo >= 1.74, which has credential providers) and
+// [pip-subprocess] (pip >= 23.1, which has --keyring-provider subprocess):
+// Debian 12's own cargo and pip are older, so a machine without newer ones
+// skips those scripts, saying why.
+func scriptCondition(gitDir string) func(string) (bool, error) {
 	git := "git"
 	if gitDir != "" {
 		git = filepath.Join(gitDir, "git")
 	}
 	return func(cond string) (bool, error) {
-		if cond != "gitwwwauth" {
-			return false, fmt.Errorf("unknown condition %q", cond)
+		switch cond {
+		case "gitwwwauth":
+			return versionAtLeast([]string{git, "version"}, `^git version (\d+)\.(\d+)`, 2, 41)
+		case "cargo-provider", "pip-subprocess":
+			ok, err := versionAtLeast(map[string][]string{"cargo-provider": {"cargo", "--version"}, "pip-subprocess": {"python3", "-m", "pip", "--version"}}[cond],
+				map[string]string{"cargo-provider": `^cargo (\d+)\.(\d+)`, "pip-subprocess": `^pip (\d+)\.(\d+)`}[cond],
+				map[string]int{"cargo-provider": 1, "pip-subprocess": 23}[cond], map[string]int{"cargo-provider": 74, "pip-subprocess": 1}[cond])
+			if !ok && err == nil && os.Getenv("CI") != "" {
+				// CI's machine has both: a skip there would hide a broken feed.
+				return false, fmt.Errorf("[%s]: the client is missing or too old on this CI machine", cond)
+			}
+			return ok, err
 		}
-		out, err := exec.Command(git, "version").Output()
-		if err != nil {
-			return false, err
-		}
-		var major, minor int
-		if _, err := fmt.Sscanf(strings.TrimPrefix(string(out), "git version "), "%d.%d", &major, &minor); err != nil {
-			return false, fmt.Errorf("git version %q: %v", out, err)
-		}
-		return major > 2 || (major == 2 && minor >= 41), nil
+		return false, fmt.Errorf("unknown condition %q", cond)
 	}
+}
+
+// versionAtLeast runs cmd and compares the major.minor that re captures; a
+// client that is missing or unreadable is "no".
+func versionAtLeast(cmd []string, re string, major, minor int) (bool, error) {
+	out, err := exec.Command(cmd[0], cmd[1:]...).Output()
+	if err != nil {
+		return false, nil
+	}
+	m := regexp.MustCompile(re).FindStringSubmatch(string(out))
+	if m == nil {
+		return false, nil
+	}
+	x, _ := strconv.Atoi(m[1])
+	y, _ := strconv.Atoi(m[2])
+	return x > major || x == major && y >= minor, nil
 }
 
 // setupCloud starts a fresh fake cloud for one script and points azcred,
@@ -261,6 +290,11 @@ func setupCloud(env *testscript.Env) error {
 		return err
 	}
 	c.AddRegistry(subContosoDev, "contoso", acr.Host)
+	feeds, err := c.StartFeeds()
+	if err != nil {
+		return err
+	}
+	cargoIndex, pipIndex := feeds.AddOrg("contoso", "crates", tenantContoso)
 
 	home := filepath.Join(work, "home")
 	testdata, err := filepath.Abs("testdata")
@@ -310,6 +344,22 @@ func setupCloud(env *testscript.Env) error {
 		"AZCRED_TIMEOUT":    "10s",
 		"AZCRED_TEST_LOG":   filepath.Join(work, ".stderr"),
 		"BROWSER":           "fake-browser",
+		"FAKE_FEEDS":        feeds.URL,
+		"FAKE_FEEDS_HOST":   feeds.Host,
+		"FAKE_CARGO_INDEX":  cargoIndex,
+		"FAKE_PIP_INDEX":    pipIndex,
+		// pip and uv ask keyring only for an index URL with a user name.
+		"FAKE_PIP_INDEX_USER": strings.Replace(pipIndex, "https://", "https://azcred@", 1),
+		"FAKE_OTHER_INDEX":    feeds.OtherIndex(),
+		"FAKE_OTHER_TOKEN":    fakecloud.OtherRegistryToken,
+		// cargo: its own home in the work dir, the fake CA, and the
+		// machine's rustup toolchains (rustup looks under $HOME otherwise).
+		"CARGO_HOME":                    filepath.Join(work, "cargo-home"),
+		"CARGO_HTTP_CAINFO":             c.CAFile,
+		"RUSTUP_HOME":                   rustupHome(),
+		"CARGO_TERM_COLOR":              "never",
+		"PIP_CERT":                      c.CAFile,
+		"PIP_DISABLE_PIP_VERSION_CHECK": "1",
 	}
 	for _, kv := range c.MSIEnv() {
 		k, v, _ := strings.Cut(kv, "=")
@@ -324,6 +374,19 @@ func setupCloud(env *testscript.Env) error {
 		}
 	}
 	return nil
+}
+
+// rustupHome is where the machine's rustup keeps its toolchains, read
+// before the scripts get a HOME of their own.
+func rustupHome() string {
+	if h := os.Getenv("RUSTUP_HOME"); h != "" {
+		return h
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".rustup")
 }
 
 // fakeCmd drives the script's fake cloud:

@@ -42,3 +42,8 @@ command -v staticcheck >/dev/null || go install honnef.co/go/tools/cmd/staticche
 for t in git kubectl crane skopeo oras regctl helm zsh fish gotestsum staticcheck; do
   printf '%-8s %s\n' "$t" "$(command -v $t)"
 done
+# The feed tests need cargo >= 1.74 and pip >= 23.1, newer than Debian 12
+# ships (cargo 0.66/Rust 1.65, pip 23.0); they come with the machine image
+# (rustup, pyenv) and the scripts skip, saying so, where they are missing.
+printf '%-8s %s\n' cargo "$(cargo --version 2>/dev/null || echo 'missing: testdata/script/cargo_feed.txtar will skip')"
+printf '%-8s %s\n' pip "$(python3 -m pip --version 2>/dev/null || echo 'missing: testdata/script/pip_feed.txtar will skip')"

@@ -35,7 +35,7 @@ func NormalizeTarget(t string) (string, error) {
 	if err != nil {
 		return "", &InvalidError{What: "target", Value: t, Want: "an http(s) URL with a valid host"}
 	}
-	if host == "dev.azure.com" || strings.HasSuffix(host, ".visualstudio.com") {
+	if host == "dev.azure.com" || host == "pkgs.dev.azure.com" || strings.HasSuffix(host, ".visualstudio.com") {
 		// Azure DevOps organisation and project names are case-insensitive.
 		p = strings.ToLower(p)
 	}

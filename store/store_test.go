@@ -245,6 +245,7 @@ func TestMatchBinding(t *testing.T) {
 		{Target: "Contoso.AzureCR.io", Context: "reg"},
 		{Target: "Fabrikam.azurecr.io:05000", Context: "reg"},
 		{Target: "https://git.example:08443/team", Context: "work"},
+		{Target: "https://pkgs.dev.azure.com/Contoso", Context: "work"},
 	} {
 		if err := c.SetBinding(b); err != nil {
 			t.Fatal(err)
@@ -266,6 +267,9 @@ func TestMatchBinding(t *testing.T) {
 		{"fabrikam.azurecr.io:5000", "reg"},
 		{"https://fabrikam.azurecr.io:5000/v2/", "reg"},
 		{"https://git.example:8443/team/repo", "work"},
+		// Azure Artifacts names are case-insensitive too.
+		{"https://pkgs.dev.azure.com/contoso/_packaging/f/pypi/simple", "work"},
+		{"https://pkgs.dev.azure.com/CONTOSO/_packaging/f/Cargo/index", "work"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
