@@ -151,7 +151,7 @@ func (c *LoginCmd) again(a *app, req helper.LoginRequest) error {
 		if err != nil {
 			return err
 		}
-		cred := sec.Credentials[ctx.AccountKey()]
+		cred := sec.Credentials[store.CredentialKey(ctx.AccountKey())]
 		switch {
 		case c.SecretStdin:
 			req.Kind = helper.LoginSecret
@@ -256,7 +256,6 @@ func (c *LogoutCmd) Run(a *app) error {
 			}
 		}
 		sec.DropAccount(accountKey)
-		delete(sec.MSAL, accountKey)
 		return nil
 	}, true)
 	if err != nil {

@@ -38,18 +38,10 @@ const RegistryUser = "00000000-0000-0000-0000-000000000000"
 // token does not carry an exp we can read.
 const defaultRegistryLifetime = 3 * time.Hour
 
-// RegistryKey is the vault key of a cached ACR refresh token:
-// ACCOUNTKEY|tenant|host. The host is last so RegistryHost can read it back.
+// RegistryKey is the vault key of r's cached ACR refresh token for host
+// (store.RegistryKey).
 func RegistryKey(r *Resolved, host string) string {
-	return r.Context.AccountKey() + "|" + strings.ToLower(r.Tenant) + "|" + strings.ToLower(host)
-}
-
-// RegistryHost is the registry host of a RegistryKey.
-func RegistryHost(key string) string {
-	if i := strings.LastIndexByte(key, '|'); i >= 0 {
-		return key[i+1:]
-	}
-	return key
+	return store.RegistryKey(r.Context.AccountKey(), r.Tenant, host)
 }
 
 // ForgetRegistry drops every cached refresh token for host, whichever
@@ -57,7 +49,7 @@ func RegistryHost(key string) string {
 func ForgetRegistry(sec *store.Secrets, host string) {
 	host = strings.ToLower(host)
 	for k := range sec.Registries {
-		if RegistryHost(k) == host {
+		if store.RegistryKeyHost(k) == host {
 			delete(sec.Registries, k)
 		}
 	}
@@ -69,7 +61,7 @@ func CachedRegistries(sec *store.Secrets) []string {
 	seen := map[string]bool{}
 	var out []string
 	for k := range sec.Registries {
-		if h := RegistryHost(k); !seen[h] {
+		if h := store.RegistryKeyHost(k); !seen[h] {
 			seen[h] = true
 			out = append(out, h)
 		}

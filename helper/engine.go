@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/azcred/azcred/store"
@@ -74,9 +73,9 @@ func NewEngine(p *Profile, getenv store.Getenv, debugf func(string, ...any)) (*E
 	return e, nil
 }
 
-// TokenKey is the vault key of a cached access token.
+// TokenKey is the vault key of r's cached access token (store.TokenKey).
 func TokenKey(r *Resolved) string {
-	return r.Context.AccountKey() + "|" + strings.ToLower(r.Tenant) + "|" + r.Scope
+	return store.TokenKey(r.Context.AccountKey(), r.Tenant, r.Scope)
 }
 
 func (e *Engine) fresh(t store.Token) bool {

@@ -149,6 +149,6 @@ func (l *Loaded) MatchBinding(target string) *store.Binding {
 	return l.User.MatchBinding(target)
 }
 
-// MSALPartition is the vault key of an account's MSAL cache: one cache per
-// account, so signing one account out never touches another's.
-func MSALPartition(c *store.Context) string { return c.AccountKey() }
+// MSALPartition is the vault key of c's account's MSAL cache
+// (store.MSALPartition).
+func MSALPartition(c *store.Context) string { return store.MSALPartition(c.AccountKey()) }

@@ -91,7 +91,7 @@ type Settings struct {
 // independently of the context name, so renaming a context keeps its
 // tokens and two contexts of one account share them.
 func (c *Context) AccountKey() string {
-	return strings.ToLower(c.Environment + "/" + c.Account.Type + "/" + c.Account.ID)
+	return AccountKey(c.Environment, c.Account.Type, c.Account.ID)
 }
 
 // DefaultName is the name Az gives a context:

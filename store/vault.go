@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -67,60 +66,31 @@ type DockerCredential struct {
 	Secret   string `json:"secret"`
 }
 
-// DropAccount removes every secret whose key belongs to accountKey.
+// DropAccount removes every secret of the account (see vaultkeys.go):
+// its credential, MSAL cache, access tokens and ACR tokens.
 func (s *Secrets) DropAccount(accountKey string) {
-	match := func(k string) bool { return k == accountKey || strings.HasPrefix(k, accountKey+"|") }
-	for k := range s.Credentials {
-		if match(k) {
-			delete(s.Credentials, k)
-		}
-	}
-	for k := range s.Tokens {
-		if match(k) {
-			delete(s.Tokens, k)
-		}
-	}
-	for k := range s.Registries {
-		if match(k) {
-			delete(s.Registries, k)
-		}
-	}
+	s.dropOwners(func(owner string) bool { return owner == accountKey })
 }
 
-// DropUnused removes tokens, registry tokens and credentials of accounts
-// that no context in cfg uses any more.
+// DropUnused removes the secrets of accounts that no context in cfg uses
+// any more.
 func (s *Secrets) DropUnused(cfg *Config) {
 	used := cfg.AccountKeys()
-	owner := func(k string) string {
-		if i := strings.IndexByte(k, '|'); i >= 0 {
-			return k[:i]
+	s.dropOwners(func(owner string) bool { return !used[owner] })
+}
+
+func (s *Secrets) dropOwners(drop func(account string) bool) {
+	dropKeys(s.Credentials, drop)
+	dropKeys(s.MSAL, drop)
+	dropKeys(s.Tokens, drop)
+	dropKeys(s.Registries, drop)
+}
+
+func dropKeys[V any](m map[string]V, drop func(account string) bool) {
+	for k := range m {
+		if drop(KeyAccount(k)) {
+			delete(m, k)
 		}
-		return k
-	}
-	for _, m := range []func(){
-		func() {
-			for k := range s.Tokens {
-				if !used[owner(k)] {
-					delete(s.Tokens, k)
-				}
-			}
-		},
-		func() {
-			for k := range s.Registries {
-				if !used[owner(k)] {
-					delete(s.Registries, k)
-				}
-			}
-		},
-		func() {
-			for k := range s.Credentials {
-				if !used[owner(k)] {
-					delete(s.Credentials, k)
-				}
-			}
-		},
-	} {
-		m()
 	}
 }
 
