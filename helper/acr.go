@@ -16,8 +16,6 @@ package helper
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,8 +79,7 @@ func (e *Engine) RegistryToken(ctx context.Context, r *Resolved, host string) (*
 	// One bound for the Entra token and the exchange together.
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
-	sum := sha256.Sum256([]byte(key))
-	unlock, err := r.Store.LockKey(ctx, "acr-"+hex.EncodeToString(sum[:12]))
+	unlock, err := r.Store.LockRegistry(ctx, key)
 	if err != nil {
 		e.Debugf("registry lock: %v (going on without it)", err)
 		unlock = func() {}
@@ -111,11 +108,15 @@ func (e *Engine) RegistryToken(ctx context.Context, r *Resolved, host string) (*
 }
 
 func (e *Engine) cachedRegistry(r *Resolved, key string) (*Token, bool) {
-	sec, err := r.Store.Secrets()
-	if err != nil {
-		return nil, false
+	t, ok := r.Store.CachedRegistry(key)
+	if !ok {
+		// A vault written by an older azcred keeps its tokens in vault.bin.
+		sec, err := r.Store.Secrets()
+		if err != nil {
+			return nil, false
+		}
+		t, ok = sec.Registries[key]
 	}
-	t, ok := sec.Registries[key]
 	if !ok || t.RefreshToken == "" || t.ExpiresOn.Sub(e.Now()) < e.MinTTL {
 		return nil, false
 	}

@@ -188,12 +188,6 @@ func (s *Store) writeConfig(cfg *Config) error {
 	return nil
 }
 
-// LockKey takes a named lock under locks/ (used for single-flight token
-// refresh across processes). Names are hashed by the caller.
-func (s *Store) LockKey(ctx context.Context, name string) (unlock func(), err error) {
-	return lockFile(ctx, filepath.Join(s.dir, "locks", name))
-}
-
 // RemoveAll deletes a session store directory.
 func (s *Store) RemoveAll() error {
 	if !s.session {

@@ -18,16 +18,7 @@ func TestRemovingLastContextDropsMSALCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.UpdateAll(func(c *Config, sec *Secrets) error {
-		if err := c.RemoveContext("work"); err != nil {
-			return err
-		}
-		sec.DropUnused(c)
-		return nil
-	}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	removeContext(t, s, "work")
 	sec, err := s.Secrets()
 	if err != nil {
 		t.Fatal(err)
@@ -75,5 +66,20 @@ func TestKeySchemeRoundTrip(t *testing.T) {
 	}
 	if KeyAccount(MSALPartition(acct)) != acct || KeyAccount(CredentialKey(acct)) != acct {
 		t.Error("MSAL partition and credential key must belong to their account")
+	}
+}
+
+// removeContext does what `azcred context remove` does.
+func removeContext(t *testing.T, s *Store, name string) {
+	t.Helper()
+	err := s.UpdateAll(func(c *Config, sec *Secrets) error {
+		if err := c.RemoveContext(name); err != nil {
+			return err
+		}
+		sec.DropUnused(c)
+		return nil
+	}, true)
+	if err != nil {
+		t.Fatal(err)
 	}
 }
