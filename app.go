@@ -17,7 +17,10 @@ type app struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	debug          bool
-	profile        *helper.Profile
+	// views: the command is a token flow on the fast path, which reads
+	// indexed views of the configs (helper.Profile.Views).
+	views   bool
+	profile *helper.Profile
 }
 
 // Profile opens the stores (once).
@@ -29,6 +32,7 @@ func (a *app) Profile() (*helper.Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.Views = a.views
 	a.profile = p
 	return p, nil
 }

@@ -56,6 +56,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}()
 	if cmd, dbg, ok := fastCommand(argv); ok {
 		a.debug = dbg || truthy(getenv("AZCRED_DEBUG"))
+		a.views = true
 		return report(stderr, cmd.Run(a))
 	}
 	var cli CLI

@@ -185,6 +185,9 @@ func (s *Store) writeConfig(cfg *Config) error {
 	if err := WriteFileAtomic(s.ConfigPath(), data, fileMode); err != nil {
 		return fmt.Errorf("store: cannot write %s: %w", s.ConfigPath(), err)
 	}
+	if st, err := os.Stat(s.ConfigPath()); err == nil {
+		s.writeIndex(cfg, st)
+	}
 	return nil
 }
 
