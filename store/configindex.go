@@ -18,16 +18,22 @@ package store
 //     from one (Update and UpdateAll always decode config.json).
 //
 // Layout: a first line "azcred-config-index 1 SIZE MTIME-NS", the config
-// without contexts and bindings as one line of JSON, then one line per
-// binding ("B" target position JSON) and per context ("C" name JSON), the key
-// JSON-quoted, all sorted bytewise so a key is found by binary search.
+// without contexts and bindings as one line of JSON, a line "buckets N",
+// a hash table of N slots of 16 bytes (little-endian offset and length of
+// an entry and the high half of its hash; offset 0 is an empty slot;
+// linear probing on FNV-1a of kind and key), then the entries, one line
+// each: "B" target-JSON position binding-JSON, or "C" name-JSON
+// context-JSON. A view reads the head, and then for each lookup a slot or
+// two and the entry found: the same few reads whatever the store holds.
 
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -40,8 +46,13 @@ const indexMagic = "azcred-config-index 1"
 func (s *Store) indexPath() string { return filepath.Join(s.dir, "config.idx") }
 
 type configIndex struct {
-	data  []byte
-	lines [][]byte // sorted entry lines
+	s       *Store
+	stamp   string
+	table   int64 // offset of the slots
+	buckets uint64
+	// full is config.json decoded, once the index file on disk no longer
+	// is the one this view was made from (a write since).
+	full *Config
 }
 
 // stamp identifies a config.json as written.
@@ -54,46 +65,68 @@ func stamp(st fs.FileInfo) string {
 // decode config.json.
 func (s *Store) writeIndex(cfg *Config, st fs.FileInfo) {
 	head := *cfg
-	head.Contexts, head.Bindings = nil, nil
+	head.Contexts, head.Bindings, head.index = nil, nil, nil
 	hb, err := json.Marshal(&head)
 	if err != nil {
 		return
 	}
-	lines := make([]string, 0, len(cfg.Contexts)+len(cfg.Bindings))
+	type entry struct {
+		key  string
+		line []byte
+	}
+	var entries []entry
 	for i, b := range cfg.Bindings {
 		k, _ := json.Marshal(b.Target)
 		v, _ := json.Marshal(b)
-		lines = append(lines, fmt.Sprintf("B %s %d %s", k, i, v))
+		entries = append(entries, entry{"B" + b.Target, fmt.Appendf(nil, "B %s %d %s\n", k, i, v)})
 	}
 	for name, c := range cfg.Contexts {
 		k, _ := json.Marshal(name)
 		v, _ := json.Marshal(c)
-		lines = append(lines, "C "+string(k)+" "+string(v))
+		entries = append(entries, entry{"C" + name, fmt.Appendf(nil, "C %s %s\n", k, v)})
 	}
-	sort.Strings(lines)
+	n := uint64(2*len(entries) + 1)
 	var b bytes.Buffer
-	b.WriteString(stamp(st) + "\n")
-	b.Write(hb)
-	b.WriteByte('\n')
-	for _, l := range lines {
-		b.WriteString(l)
-		b.WriteByte('\n')
+	fmt.Fprintf(&b, "%s\n%s\nbuckets %d\n", stamp(st), hb, n)
+	table := b.Len()
+	b.Write(make([]byte, 16*n))
+	out := b.Bytes()
+	for _, e := range entries {
+		off := uint64(len(out))
+		out = append(out, e.line...)
+		for h := fnv(e.key) % n; ; h = (h + 1) % n {
+			slot := out[table+16*int(h):]
+			if binary.LittleEndian.Uint64(slot) == 0 {
+				binary.LittleEndian.PutUint64(slot, off)
+				binary.LittleEndian.PutUint32(slot[8:], uint32(len(e.line)))
+				binary.LittleEndian.PutUint32(slot[12:], uint32(fnv(e.key)>>32))
+				break
+			}
+		}
 	}
-	if err := WriteFileAtomic(s.indexPath(), b.Bytes(), fileMode); err != nil {
+	if err := WriteFileAtomic(s.indexPath(), out, fileMode); err != nil {
 		os.Remove(s.indexPath())
 	}
+}
+
+func fnv(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // LoadView reads the config through config.idx when it is current, else
 // decodes config.json in full. See the rules above for what a view holds.
 func (s *Store) LoadView() (*Config, error) {
-	idx, err := os.ReadFile(s.indexPath())
 	st, serr := os.Stat(s.ConfigPath())
 	if errors.Is(serr, fs.ErrNotExist) {
 		return NewConfig(), nil
 	}
-	if err == nil && serr == nil {
-		if cfg, ok := s.parseIndex(idx, st); ok {
+	if serr == nil {
+		if cfg, ok := s.openIndex(stamp(st)); ok {
 			return cfg, nil
 		}
 	}
@@ -104,29 +137,41 @@ func (s *Store) LoadView() (*Config, error) {
 	return cfg, err
 }
 
-func (s *Store) parseIndex(data []byte, st fs.FileInfo) (*Config, bool) {
-	first, rest, ok := bytes.Cut(data, []byte{'\n'})
-	if !ok || string(first) != stamp(st) {
+// indexHead bounds the first three lines of an index (the config without
+// contexts and bindings: settings and custom environments).
+const indexHead = 1 << 20
+
+// openIndex reads the head of config.idx if it was made from the
+// config.json stamped want.
+func (s *Store) openIndex(want string) (*Config, bool) {
+	f, err := os.Open(s.indexPath())
+	if err != nil {
 		return nil, false
 	}
-	head, rest, ok := bytes.Cut(rest, []byte{'\n'})
-	if !ok {
+	defer f.Close()
+	buf := make([]byte, 4096)
+	n, _ := io.ReadFull(f, buf)
+	buf = buf[:n]
+	for bytes.Count(buf, []byte{'\n'}) < 3 && n > 0 && len(buf) < indexHead {
+		more := make([]byte, len(buf))
+		n, _ = io.ReadFull(f, more)
+		buf = append(buf, more[:n]...)
+	}
+	first, rest, _ := bytes.Cut(buf, []byte{'\n'})
+	head, rest, ok1 := bytes.Cut(rest, []byte{'\n'})
+	third, _, ok2 := bytes.Cut(rest, []byte{'\n'})
+	if string(first) != want || !ok1 || !ok2 {
+		return nil, false
+	}
+	var buckets int64
+	if _, err := fmt.Sscanf(string(third), "buckets %d", &buckets); err != nil || buckets <= 0 || buckets > maxFileSize/16 {
 		return nil, false
 	}
 	cfg, err := ParseConfig(s.indexPath(), head)
 	if err != nil {
 		return nil, false
 	}
-	ix := &configIndex{data: data}
-	for len(rest) > 0 {
-		line, more, ok := bytes.Cut(rest, []byte{'\n'})
-		if !ok {
-			return nil, false // cut short
-		}
-		ix.lines = append(ix.lines, line)
-		rest = more
-	}
-	cfg.index = ix
+	cfg.index = &configIndex{s: s, stamp: want, table: int64(len(first) + len(head) + len(third) + 3), buckets: uint64(buckets)}
 	return cfg, true
 }
 
@@ -143,26 +188,76 @@ func (s *Store) reindex(cfg *Config, st fs.FileInfo) {
 	}
 }
 
-// find returns the JSON of entry kind/key, or nil.
-func (ix *configIndex) find(kind byte, key string) []byte {
+// open opens the index file for lookups; false when it is no longer the
+// file this view was made from.
+func (ix *configIndex) open() (*os.File, bool) {
+	f, err := os.Open(ix.s.indexPath())
+	if err != nil {
+		return nil, false
+	}
+	first := make([]byte, len(ix.stamp)+1)
+	if _, err := f.ReadAt(first, 0); err != nil || string(first) != ix.stamp+"\n" {
+		f.Close()
+		return nil, false
+	}
+	return f, true
+}
+
+// find returns the JSON of entry kind/key from f, or nil; ok is false if
+// f cannot be read.
+func (ix *configIndex) find(f *os.File, kind byte, key string) (v []byte, ok bool) {
 	k, _ := json.Marshal(key)
 	prefix := append(append([]byte{kind, ' '}, k...), ' ')
-	i := sort.Search(len(ix.lines), func(i int) bool {
-		l := ix.lines[i]
-		if len(l) > len(prefix) {
-			l = l[:len(prefix)]
+	h := fnv(string(kind) + key)
+	n := ix.buckets
+	slot := make([]byte, 16)
+	for i, b := uint64(0), h%n; i < n; i, b = i+1, (b+1)%n {
+		if _, err := f.ReadAt(slot, ix.table+16*int64(b)); err != nil {
+			return nil, false
 		}
-		return bytes.Compare(l, prefix) >= 0
-	})
-	if i < len(ix.lines) && bytes.HasPrefix(ix.lines[i], prefix) {
-		return ix.lines[i][len(prefix):]
+		off, size, hi := binary.LittleEndian.Uint64(slot), binary.LittleEndian.Uint32(slot[8:]), binary.LittleEndian.Uint32(slot[12:])
+		if off == 0 {
+			return nil, true
+		}
+		if hi != uint32(h>>32) {
+			continue
+		}
+		line := make([]byte, size)
+		if _, err := f.ReadAt(line, int64(off)); err != nil {
+			return nil, false
+		}
+		if bytes.HasPrefix(line, prefix) {
+			return bytes.TrimSuffix(line[len(prefix):], []byte{'\n'}), true
+		}
 	}
-	return nil
+	return nil, true
+}
+
+// fallback is config.json decoded in full, for a view whose index was
+// replaced since it was read.
+func (ix *configIndex) fallback() *Config {
+	if ix.full == nil {
+		cfg, err := ix.s.Load()
+		if err != nil {
+			cfg = NewConfig()
+		}
+		ix.full = cfg
+	}
+	return ix.full
 }
 
 // lookupContext finds a context in the index.
 func (ix *configIndex) lookupContext(name string) *Context {
-	v := ix.find('C', name)
+	f, ok := ix.open()
+	var v []byte
+	if ok {
+		v, ok = ix.find(f, 'C', name)
+		f.Close()
+	}
+	if !ok {
+		c, _ := ix.fallback().Lookup(name)
+		return c
+	}
 	if v == nil {
 		return nil
 	}
@@ -199,9 +294,17 @@ func (ix *configIndex) matchIndexed(t string) *Binding {
 		pos int
 		b   Binding
 	}
+	f, ok := ix.open()
+	if !ok {
+		return bestBinding(ix.fallback().Bindings, t)
+	}
+	defer f.Close()
 	var found []at
 	for _, c := range bindingCandidates(t) {
-		v := ix.find('B', c)
+		v, ok := ix.find(f, 'B', c)
+		if !ok {
+			return bestBinding(ix.fallback().Bindings, t)
+		}
 		if v == nil {
 			continue
 		}
