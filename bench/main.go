@@ -127,6 +127,10 @@ func run(n, size int, outPath string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	inits, err := initTrace(e, calls[0], 30)
+	if err != nil {
+		return err
+	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# azcred benchmark results\n\n")
@@ -144,6 +148,11 @@ func run(n, size int, outPath string, w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.1f MB | %s | %s |\n", r.name, ms(r.min), ms(r.p50), ms(r.mean), float64(r.maxRSSKiB)/1024, ratio, vs)
 	}
 	fmt.Fprintf(&b, "\n50 parallel warm `azcred token` processes: all done in %s.\n", ms(par))
+	fmt.Fprintf(&b, "\nPackage initialisation of a warm `azcred token` (GODEBUG=inittrace=1, median of 30 runs): %s in total; the largest:\n\n", ms(inits.total))
+	fmt.Fprintf(&b, "| package | init |\n|---|---|\n")
+	for _, p := range inits.top {
+		fmt.Fprintf(&b, "| %s | %s |\n", p.name, ms(p.d))
+	}
 	fmt.Fprintf(&b, "\nThe big store holds %d more user contexts, %d more bindings and %d more cached access tokens than the small one.\n", size, size, size)
 	fmt.Fprintf(&b, "\nTargets: each warm call within 2.5x of hello-world (issue: hardening), peak RSS under 25 MB, 50 parallel calls under 2 s; on the big store within 1.2x of the small one (issue 18).\n")
 	fmt.Fprint(w, b.String())
@@ -235,3 +244,62 @@ func parallel(e *harness.Env, c harness.Warm, n int) (time.Duration, error) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+type initReport struct {
+	total time.Duration
+	top   []initPkg
+}
+
+type initPkg struct {
+	name string
+	d    time.Duration
+}
+
+// initTrace runs c n times with GODEBUG=inittrace=1 and returns the
+// median total of package init clock time and the slowest packages
+// (their medians).
+func initTrace(e *harness.Env, c harness.Warm, n int) (initReport, error) {
+	var totals []time.Duration
+	per := map[string][]time.Duration{}
+	for i := 0; i < n; i++ {
+		cmd := exec.Command(c.Bin, c.Args...)
+		cmd.Env = append(append(append([]string{}, e.Vars...), c.Env...), "GODEBUG=inittrace=1")
+		cmd.Stdin = strings.NewReader(c.Stdin)
+		var errb strings.Builder
+		cmd.Stdout, cmd.Stderr = io.Discard, &errb
+		if err := cmd.Run(); err != nil {
+			return initReport{}, fmt.Errorf("inittrace: %v", err)
+		}
+		var total time.Duration
+		for _, line := range strings.Split(errb.String(), "\n") {
+			// init PKG @0.010 ms, 0.005 ms clock, 0 bytes, 0 allocs
+			var pkg string
+			var at, clock float64
+			if _, err := fmt.Sscanf(line, "init %s @%f ms, %f ms clock", &pkg, &at, &clock); err != nil {
+				continue
+			}
+			d := time.Duration(clock * float64(time.Millisecond))
+			total += d
+			per[pkg] = append(per[pkg], d)
+		}
+		totals = append(totals, total)
+	}
+	r := initReport{total: median(totals)}
+	for pkg, ds := range per {
+		r.top = append(r.top, initPkg{pkg, median(ds)})
+	}
+	sort.Slice(r.top, func(i, j int) bool { return r.top[i].d > r.top[j].d })
+	if len(r.top) > 8 {
+		r.top = r.top[:8]
+	}
+	return r, nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration{}, ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
