@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -75,6 +76,10 @@ func TestRecordsDropAndLocks(t *testing.T) {
 	if tok, ok := s.CachedToken(key); !ok || tok.AccessToken != "fake-record-token" {
 		t.Fatal("record not readable")
 	}
+	raw, _ := os.ReadFile(filepath.Join(s.recordDir(), recordName(kindToken, key)))
+	if len(raw) == 0 || bytes.Contains(raw, []byte("fake-record-token")) {
+		t.Fatal("the token record is missing or holds the token in clear")
+	}
 	locks, _ := os.ReadDir(s.lockDir())
 	if len(locks) != 1 || locks[0].Name() != recordName(kindToken, key) {
 		t.Errorf("locks/ after a write = %v, want only the lock of the cached key", locks)
@@ -101,4 +106,32 @@ func TestRecordsDropAndLocks(t *testing.T) {
 		t.Error("the lock of a dropped token was kept")
 	}
 	unlock()
+}
+
+// context clear takes the token records (and their locks) with the vault.
+func TestClearRemovesRecords(t *testing.T) {
+	s := testStore(t)
+	addCtx(t, s, "work", "alice@contoso.example")
+	key := TokenKey(testAccount, "t1", "scope/.default")
+	err := s.UpdateSecrets(func(sec *Secrets) error {
+		sec.Tokens[key] = Token{AccessToken: "fake-record-token", ExpiresOn: time.Now().Add(time.Hour)}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.LockToken(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if err := s.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.CachedToken(key); ok {
+		t.Error("a token record survived context clear")
+	}
+	if locks, _ := os.ReadDir(s.lockDir()); len(locks) != 0 {
+		t.Errorf("locks survived context clear: %v", locks)
+	}
 }
