@@ -50,6 +50,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}()
 	if cmd, dbg, ok := fastCommand(argv); ok {
 		a.debug = dbg || truthy(getenv("AZCRED_DEBUG"))
+		a.call.Views = true
 		return report(stderr, cmd.Run(a))
 	}
 	var cli CLI

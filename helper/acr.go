@@ -16,8 +16,6 @@ package helper
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,18 +36,10 @@ const RegistryUser = "00000000-0000-0000-0000-000000000000"
 // token does not carry an exp we can read.
 const defaultRegistryLifetime = 3 * time.Hour
 
-// RegistryKey is the vault key of a cached ACR refresh token:
-// ACCOUNTKEY|tenant|host. The host is last so RegistryHost can read it back.
+// RegistryKey is the vault key of r's cached ACR refresh token for host
+// (store.RegistryKey).
 func RegistryKey(r *Resolved, host string) string {
-	return r.Context.AccountKey() + "|" + strings.ToLower(r.Tenant) + "|" + strings.ToLower(host)
-}
-
-// RegistryHost is the registry host of a RegistryKey.
-func RegistryHost(key string) string {
-	if i := strings.LastIndexByte(key, '|'); i >= 0 {
-		return key[i+1:]
-	}
-	return key
+	return store.RegistryKey(r.Context.AccountKey(), r.Tenant, host)
 }
 
 // ForgetRegistry drops every cached refresh token for host, whichever
@@ -57,7 +47,7 @@ func RegistryHost(key string) string {
 func ForgetRegistry(sec *store.Secrets, host string) {
 	host = strings.ToLower(host)
 	for k := range sec.Registries {
-		if RegistryHost(k) == host {
+		if store.RegistryKeyHost(k) == host {
 			delete(sec.Registries, k)
 		}
 	}
@@ -69,7 +59,7 @@ func CachedRegistries(sec *store.Secrets) []string {
 	seen := map[string]bool{}
 	var out []string
 	for k := range sec.Registries {
-		if h := RegistryHost(k); !seen[h] {
+		if h := store.RegistryKeyHost(k); !seen[h] {
 			seen[h] = true
 			out = append(out, h)
 		}
@@ -89,8 +79,7 @@ func (e *Engine) RegistryToken(ctx context.Context, r *Resolved, host string) (*
 	// One bound for the Entra token and the exchange together.
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
-	sum := sha256.Sum256([]byte(key))
-	unlock, err := r.Store.LockKey(ctx, "acr-"+hex.EncodeToString(sum[:12]))
+	unlock, err := r.Store.LockRegistry(ctx, key)
 	if err != nil {
 		e.Debugf("registry lock: %v (going on without it)", err)
 		unlock = func() {}
@@ -119,11 +108,15 @@ func (e *Engine) RegistryToken(ctx context.Context, r *Resolved, host string) (*
 }
 
 func (e *Engine) cachedRegistry(r *Resolved, key string) (*Token, bool) {
-	sec, err := r.Store.Secrets()
-	if err != nil {
-		return nil, false
+	t, ok := r.Store.CachedRegistry(key)
+	if !ok {
+		// A vault written by an older azcred keeps its tokens in vault.bin.
+		sec, err := r.Store.Secrets()
+		if err != nil {
+			return nil, false
+		}
+		t, ok = sec.Registries[key]
 	}
-	t, ok := sec.Registries[key]
 	if !ok || t.RefreshToken == "" || t.ExpiresOn.Sub(e.Now()) < e.MinTTL {
 		return nil, false
 	}

@@ -67,7 +67,7 @@ func TestRegistryKeyScheme(t *testing.T) {
 	if want := "fake/serviceprincipal/fake-sp|fake-tenant|contoso.azurecr.io"; key != want {
 		t.Errorf("RegistryKey = %q, want %q", key, want)
 	}
-	if got := RegistryHost(key); got != "contoso.azurecr.io" {
+	if got := store.RegistryKeyHost(key); got != "contoso.azurecr.io" {
 		t.Errorf("RegistryHost = %q", got)
 	}
 	sec := &store.Secrets{Registries: map[string]store.RegistryToken{

@@ -17,6 +17,9 @@ type Call struct {
 	Getenv store.Getenv
 	// Debugf logs under --debug (nil: silent). Callers never pass secrets.
 	Debugf func(format string, args ...any)
+	// Views: the run is a token flow on the fast path, which reads indexed
+	// views of the configs (Profile.Views) instead of the whole files.
+	Views bool
 
 	profile *Profile
 }
@@ -36,6 +39,7 @@ func (c *Call) Profile() (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.Views = c.Views
 	c.profile = p
 	return p, nil
 }

@@ -93,7 +93,6 @@ func (c *Call) Logout(req LogoutRequest) (*LoggedOut, error) {
 			}
 		}
 		sec.DropAccount(accountKey)
-		delete(sec.MSAL, accountKey)
 		return nil
 	}, true)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/azcred/azcred/store"
@@ -103,9 +102,9 @@ func (r *DoctorReport) contextInfo(l *Loaded, c *store.Context, active bool, whe
 		ci.SignIn = "unknown (the vault cannot be read)"
 		return ci
 	}
-	prefix := c.AccountKey() + "|"
+	account := c.AccountKey()
 	for k, t := range sec.Tokens {
-		if strings.HasPrefix(k, prefix) {
+		if store.KeyAccount(k) == account {
 			ci.Tokens = append(ci.Tokens, TokenInfo{Scope: t.Scope, Tenant: t.Tenant, ExpiresOn: t.ExpiresOn, Expired: !t.ExpiresOn.After(now)})
 		}
 	}
@@ -113,8 +112,8 @@ func (r *DoctorReport) contextInfo(l *Loaded, c *store.Context, active bool, whe
 		return ci.Tokens[i].Scope+ci.Tokens[i].Tenant < ci.Tokens[j].Scope+ci.Tokens[j].Tenant
 	})
 	for k, t := range sec.Registries {
-		if strings.HasPrefix(k, prefix) {
-			ci.Registries = append(ci.Registries, RegistryInfo{Host: RegistryHost(k), ExpiresOn: t.ExpiresOn, Expired: !t.ExpiresOn.After(now)})
+		if store.KeyAccount(k) == account {
+			ci.Registries = append(ci.Registries, RegistryInfo{Host: store.RegistryKeyHost(k), ExpiresOn: t.ExpiresOn, Expired: !t.ExpiresOn.After(now)})
 		}
 	}
 	sort.Slice(ci.Registries, func(i, j int) bool { return ci.Registries[i].Host < ci.Registries[j].Host })
@@ -142,7 +141,7 @@ func (r *DoctorReport) signIn(c *store.Context, sec *store.Secrets) string {
 			}
 			return "service principal: federated token file " + c.Account.FederatedTokenFile
 		default:
-			if _, ok := sec.Credentials[c.AccountKey()]; !ok {
+			if _, ok := sec.Credentials[store.CredentialKey(c.AccountKey())]; !ok {
 				r.add("context", StatusProblem, fmt.Sprintf("context %q has no %s in the vault", c.Name, credentialName(c.Account.Credential)),
 					fmt.Sprintf("azcred login --service-principal --tenant %s --client-id %s --secret-stdin --name %s", c.Tenant, c.Account.ID, quoteArg(c.Name)))
 				return "service principal: " + credentialName(c.Account.Credential) + " missing"

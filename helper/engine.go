@@ -2,11 +2,8 @@ package helper
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/azcred/azcred/store"
@@ -74,9 +71,9 @@ func NewEngine(p *Profile, getenv store.Getenv, debugf func(string, ...any)) (*E
 	return e, nil
 }
 
-// TokenKey is the vault key of a cached access token.
+// TokenKey is the vault key of r's cached access token (store.TokenKey).
 func TokenKey(r *Resolved) string {
-	return r.Context.AccountKey() + "|" + strings.ToLower(r.Tenant) + "|" + r.Scope
+	return store.TokenKey(r.Context.AccountKey(), r.Tenant, r.Scope)
 }
 
 func (e *Engine) fresh(t store.Token) bool {
@@ -86,11 +83,7 @@ func (e *Engine) fresh(t store.Token) bool {
 // Token returns a token for r: cached, or refreshed silently.
 func (e *Engine) Token(ctx context.Context, r *Resolved) (*Token, error) {
 	key := TokenKey(r)
-	sec, err := r.Store.Secrets()
-	if err != nil {
-		return nil, err
-	}
-	if t, ok := sec.Tokens[key]; ok && e.fresh(t) {
+	if t, ok := r.Store.CachedToken(key); ok && e.fresh(t) {
 		e.Debugf("cache hit for %s (%s) scope %s, expires %s", r.Context.Name, r.Source, r.Scope, t.ExpiresOn.Format(time.RFC3339))
 		return &Token{AccessToken: t.AccessToken, ExpiresOn: t.ExpiresOn, Tenant: t.Tenant, Scope: r.Scope, FromCache: true}, nil
 	}
@@ -103,8 +96,7 @@ func (e *Engine) Token(ctx context.Context, r *Resolved) (*Token, error) {
 func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
-	sum := sha256.Sum256([]byte(key))
-	unlock, err := r.Store.LockKey(ctx, hex.EncodeToString(sum[:12]))
+	unlock, err := r.Store.LockToken(ctx, key)
 	if err != nil {
 		e.Debugf("refresh lock: %v (going on without it)", err)
 		unlock = func() {}

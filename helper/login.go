@@ -93,7 +93,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 				return nil, err
 			}
 		}
-		sec.Credentials[c.AccountKey()] = cred
+		sec.Credentials[store.CredentialKey(c.AccountKey())] = cred
 		mcred, err := spCredential(r, sec)
 		if err != nil {
 			return nil, err
@@ -135,7 +135,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 	err = req.Target.UpdateAll(func(cfg *store.Config, sec *store.Secrets) error {
 		cfg.SetContext(c)
 		cfg.Default = c.Name
-		key := c.AccountKey()
+		key := store.CredentialKey(c.AccountKey())
 		if cred != (store.Credential{}) {
 			sec.Credentials[key] = cred
 		} else if c.Account.Type == store.AccountServicePrincipal {

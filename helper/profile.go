@@ -18,7 +18,12 @@ type Profile struct {
 	Autosave bool
 	// AutosaveSource says which of those decided.
 	AutosaveSource string
-	getenv         store.Getenv
+	// Views makes Load read indexed views of the configs (store.LoadView):
+	// what resolving one request needs, at a cost that does not grow with
+	// the store. Only the token flows (git, kube, docker, token) set it;
+	// a view cannot list contexts or bindings.
+	Views  bool
+	getenv store.Getenv
 }
 
 // OpenProfile opens the stores named by the environment. It reads only
@@ -92,14 +97,18 @@ type Loaded struct {
 
 // Load reads the configs (and applies the stored autosave setting).
 func (p *Profile) Load() (*Loaded, error) {
-	u, err := p.User.Load()
+	load := (*store.Store).Load
+	if p.Views {
+		load = (*store.Store).LoadView
+	}
+	u, err := load(p.User)
 	if err != nil {
 		return nil, err
 	}
 	p.ApplyStoredAutosave(u)
 	l := &Loaded{User: u}
 	if p.Session != nil {
-		s, err := p.Session.Load()
+		s, err := load(p.Session)
 		if err != nil {
 			return nil, err
 		}
@@ -111,11 +120,11 @@ func (p *Profile) Load() (*Loaded, error) {
 // Find returns the named context and the store it lives in.
 func (p *Profile) Find(l *Loaded, name string) (*store.Context, *store.Store, bool) {
 	if l.Session != nil {
-		if c, ok := l.Session.Contexts[name]; ok {
+		if c, ok := l.Session.Lookup(name); ok {
 			return c, p.Session, true
 		}
 	}
-	if c, ok := l.User.Contexts[name]; ok {
+	if c, ok := l.User.Lookup(name); ok {
 		return c, p.User, true
 	}
 	return nil, nil, false
@@ -149,6 +158,6 @@ func (l *Loaded) MatchBinding(target string) *store.Binding {
 	return l.User.MatchBinding(target)
 }
 
-// MSALPartition is the vault key of an account's MSAL cache: one cache per
-// account, so signing one account out never touches another's.
-func MSALPartition(c *store.Context) string { return c.AccountKey() }
+// MSALPartition is the vault key of c's account's MSAL cache
+// (store.MSALPartition).
+func MSALPartition(c *store.Context) string { return store.MSALPartition(c.AccountKey()) }

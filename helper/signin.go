@@ -68,7 +68,7 @@ func (c *Call) AgainRequest(name string, req LoginRequest, o Again) (LoginReques
 		if err != nil {
 			return req, nil, err
 		}
-		cred := sec.Credentials[ctx.AccountKey()]
+		cred := sec.Credentials[store.CredentialKey(ctx.AccountKey())]
 		switch {
 		case o.SecretStdin:
 			req.Kind = LoginSecret

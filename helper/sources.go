@@ -115,7 +115,7 @@ func spCredential(r *Resolved, sec *store.Secrets) (confidential.Credential, err
 			certPEM = string(b)
 		}
 	} else {
-		c := sec.Credentials[r.Context.AccountKey()]
+		c := sec.Credentials[store.CredentialKey(r.Context.AccountKey())]
 		secret, certPEM, tokenFile = c.Secret, c.CertificatePEM, acct.FederatedTokenFile
 	}
 	switch {

@@ -672,7 +672,7 @@ func (im *Imported) addAzSecret(c *Context, props azProps) {
 	if im.Credentials == nil {
 		im.Credentials = map[string]Credential{}
 	}
-	im.Credentials[c.AccountKey()] = Credential{Secret: secret}
+	im.Credentials[CredentialKey(c.AccountKey())] = Credential{Secret: secret}
 }
 
 // ---- Azure CLI: azureProfile.json ----

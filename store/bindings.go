@@ -96,10 +96,18 @@ func (c *Config) MatchBinding(target string) *Binding {
 	if err != nil {
 		return nil
 	}
+	if c.index != nil {
+		return c.index.matchIndexed(t)
+	}
+	return bestBinding(c.Bindings, t)
+}
+
+// bestBinding is the most specific binding for t; the first of equals.
+func bestBinding(bindings []Binding, t string) *Binding {
 	var best *Binding
 	bestLen := -1
-	for i := range c.Bindings {
-		b := &c.Bindings[i]
+	for i := range bindings {
+		b := &bindings[i]
 		n := matchLen(b.Target, t)
 		if n > bestLen {
 			best, bestLen = b, n

@@ -1,7 +1,9 @@
 // Package store keeps azcred's saved state on disk: contexts, environments,
 // bindings and settings in one JSON file with no secrets in it
-// (config.json), and everything secret in one encrypted file (vault.bin)
-// whose key lives in the OS keyring.
+// (config.json), and everything secret encrypted (vault.bin, and one
+// record per cached token) with a key that lives in the OS keyring. A warm
+// call reads an index of the config and one token record, so its cost
+// does not grow with what the store holds.
 //
 // Rules this package enforces, for every caller:
 //   - directories are 0700 and files 0600;
@@ -17,9 +19,13 @@
 // by AZCRED_SESSION):
 //
 //	config.json          Config, schema version 1
-//	vault.bin            Secrets, AES-256-GCM, key in the keyring
+//	config.idx           an index of config.json for the token flows (configindex.go)
+//	vault.bin            Secrets but cached tokens, AES-256-GCM, key in the keyring
+//	tokens/              one encrypted record per cached token (tokenrecords.go)
 //	.lock                the file lock
 //	keyring/             the 99designs/keyring "file" backend, with AZCRED_KEYRING_PASSPHRASE
 //	vault.key            the generated vault key: file backend without a passphrase, and session stores
-//	locks/               per-token refresh locks (single-flight refresh)
+//	locks/               per-token refresh locks (single-flight refresh), removed with their token
+//
+// The keys of the vault's maps and records are built in vaultkeys.go.
 package store

@@ -31,6 +31,9 @@ type Config struct {
 	Environments map[string]*Environment `json:"environments,omitempty"` // custom ones only
 	Bindings     []Binding               `json:"bindings,omitempty"`
 	Settings     Settings                `json:"settings"`
+	// index is set on a view (LoadView): Contexts then holds only the
+	// contexts looked up so far, and Bindings nothing.
+	index *configIndex
 }
 
 // Context is a saved Azure context: who (account), where (tenant,
@@ -91,7 +94,7 @@ type Settings struct {
 // independently of the context name, so renaming a context keeps its
 // tokens and two contexts of one account share them.
 func (c *Context) AccountKey() string {
-	return strings.ToLower(c.Environment + "/" + c.Account.Type + "/" + c.Account.ID)
+	return AccountKey(c.Environment, c.Account.Type, c.Account.ID)
 }
 
 // DefaultName is the name Az gives a context:
@@ -119,13 +122,32 @@ func (c *Config) ContextNames() []string {
 	return names
 }
 
-// Context returns the named context, or ErrNoContext.
+// Context returns the named context, or a NotFoundError.
 func (c *Config) Context(name string) (*Context, error) {
-	ctx, ok := c.Contexts[name]
+	ctx, ok := c.Lookup(name)
 	if !ok {
 		return nil, &NotFoundError{Kind: "context", Name: name}
 	}
 	return ctx, nil
+}
+
+// Lookup returns the named context, from a view's index if need be.
+func (c *Config) Lookup(name string) (*Context, bool) {
+	if ctx, ok := c.Contexts[name]; ok {
+		return ctx, true
+	}
+	if c.index == nil {
+		return nil, false
+	}
+	ctx := c.index.lookupContext(name)
+	if ctx == nil {
+		return nil, false
+	}
+	if c.Contexts == nil {
+		c.Contexts = map[string]*Context{}
+	}
+	c.Contexts[name] = ctx
+	return ctx, true
 }
 
 // AutosaveOn reports the stored autosave setting (default on).

@@ -185,13 +185,10 @@ func (s *Store) writeConfig(cfg *Config) error {
 	if err := WriteFileAtomic(s.ConfigPath(), data, fileMode); err != nil {
 		return fmt.Errorf("store: cannot write %s: %w", s.ConfigPath(), err)
 	}
+	if st, err := os.Stat(s.ConfigPath()); err == nil {
+		s.writeIndex(cfg, st)
+	}
 	return nil
-}
-
-// LockKey takes a named lock under locks/ (used for single-flight token
-// refresh across processes). Names are hashed by the caller.
-func (s *Store) LockKey(ctx context.Context, name string) (unlock func(), err error) {
-	return lockFile(ctx, filepath.Join(s.dir, "locks", name))
 }
 
 // RemoveAll deletes a session store directory.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -32,9 +31,10 @@ type Secrets struct {
 	MSAL map[string][]byte `json:"msal,omitempty"`
 	// Credentials are service principal secrets and certificates.
 	Credentials map[string]Credential `json:"credentials,omitempty"`
-	// Tokens are cached access tokens.
+	// Tokens are cached access tokens. They are kept as one record each
+	// (tokenrecords.go), not in vault.bin; an older vault.bin holds them here.
 	Tokens map[string]Token `json:"tokens,omitempty"`
-	// Registries are cached ACR refresh tokens.
+	// Registries are cached ACR refresh tokens, kept like Tokens.
 	Registries map[string]RegistryToken `json:"registries,omitempty"`
 	// Docker holds credentials users stored for registries that are not
 	// ours, through `docker login` with credsStore.
@@ -67,60 +67,31 @@ type DockerCredential struct {
 	Secret   string `json:"secret"`
 }
 
-// DropAccount removes every secret whose key belongs to accountKey.
+// DropAccount removes every secret of the account (see vaultkeys.go):
+// its credential, MSAL cache, access tokens and ACR tokens.
 func (s *Secrets) DropAccount(accountKey string) {
-	match := func(k string) bool { return k == accountKey || strings.HasPrefix(k, accountKey+"|") }
-	for k := range s.Credentials {
-		if match(k) {
-			delete(s.Credentials, k)
-		}
-	}
-	for k := range s.Tokens {
-		if match(k) {
-			delete(s.Tokens, k)
-		}
-	}
-	for k := range s.Registries {
-		if match(k) {
-			delete(s.Registries, k)
-		}
-	}
+	s.dropOwners(func(owner string) bool { return owner == accountKey })
 }
 
-// DropUnused removes tokens, registry tokens and credentials of accounts
-// that no context in cfg uses any more.
+// DropUnused removes the secrets of accounts that no context in cfg uses
+// any more.
 func (s *Secrets) DropUnused(cfg *Config) {
 	used := cfg.AccountKeys()
-	owner := func(k string) string {
-		if i := strings.IndexByte(k, '|'); i >= 0 {
-			return k[:i]
+	s.dropOwners(func(owner string) bool { return !used[owner] })
+}
+
+func (s *Secrets) dropOwners(drop func(account string) bool) {
+	dropKeys(s.Credentials, drop)
+	dropKeys(s.MSAL, drop)
+	dropKeys(s.Tokens, drop)
+	dropKeys(s.Registries, drop)
+}
+
+func dropKeys[V any](m map[string]V, drop func(account string) bool) {
+	for k := range m {
+		if drop(KeyAccount(k)) {
+			delete(m, k)
 		}
-		return k
-	}
-	for _, m := range []func(){
-		func() {
-			for k := range s.Tokens {
-				if !used[owner(k)] {
-					delete(s.Tokens, k)
-				}
-			}
-		},
-		func() {
-			for k := range s.Registries {
-				if !used[owner(k)] {
-					delete(s.Registries, k)
-				}
-			}
-		},
-		func() {
-			for k := range s.Credentials {
-				if !used[owner(k)] {
-					delete(s.Credentials, k)
-				}
-			}
-		},
-	} {
-		m()
 	}
 }
 
@@ -132,14 +103,25 @@ func newSecrets() *Secrets {
 type vaultFile struct {
 	id      string
 	secrets *Secrets
+	// bulk is the plaintext read, so an unchanged bulk is not rewritten.
+	bulk []byte
+	// records is what the token records held when read.
+	records *Secrets
+	// legacy is set when vault.bin holds tokens (an older azcred's layout).
+	legacy bool
 }
 
-// Secrets reads and decrypts the vault. A missing vault is empty and does
-// not touch the keyring.
+// Secrets reads and decrypts the whole vault, token records included. A
+// missing vault is empty and does not touch the keyring. A vault in the
+// older layout (tokens inside vault.bin) is moved to the current one,
+// best effort.
 func (s *Store) Secrets() (*Secrets, error) {
 	v, err := s.readVault()
 	if err != nil {
 		return nil, err
+	}
+	if v.legacy && !s.ReadOnly {
+		s.UpdateSecrets(func(*Secrets) error { return nil })
 	}
 	return v.secrets, nil
 }
@@ -148,7 +130,7 @@ func (s *Store) readVault() (*vaultFile, error) {
 	path := s.VaultPath()
 	data, err := ReadFileLimited(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &vaultFile{secrets: newSecrets()}, nil
+		return &vaultFile{secrets: newSecrets(), records: newSecrets()}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -175,7 +157,18 @@ func (s *Store) readVault() (*vaultFile, error) {
 	if err := json.Unmarshal(plain, sec); err != nil {
 		return nil, &CorruptError{Path: path, Err: errors.New("decrypted, but not valid; run 'azcred context clear' to start over")}
 	}
-	return &vaultFile{id: id, secrets: sec}, nil
+	v := &vaultFile{id: id, secrets: sec, bulk: plain, records: newSecrets(), legacy: len(sec.Tokens)+len(sec.Registries) > 0}
+	if err := s.loadRecords(v.records); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	// A record is newer than a token left in an older vault.bin.
+	for k, t := range v.records.Tokens {
+		sec.Tokens[k] = t
+	}
+	for k, t := range v.records.Registries {
+		sec.Registries[k] = t
+	}
+	return v, nil
 }
 
 func newGCM(key []byte) (cipher.AEAD, error) {
@@ -189,7 +182,27 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
+// writeVault writes vault.bin (unless its content is unchanged) and then
+// the token records. It runs under the store lock.
 func (s *Store) writeVault(v *vaultFile) error {
+	bulk := *v.secrets
+	bulk.Tokens, bulk.Registries = nil, nil
+	plain, err := json.Marshal(&bulk)
+	if err != nil {
+		return fmt.Errorf("store: encode vault: %w", err)
+	}
+	if v.id == "" || !bytes.Equal(plain, v.bulk) {
+		if err := s.writeBulk(v, plain); err != nil {
+			return err
+		}
+	}
+	if err := s.syncRecords(v.id, v.records, v.secrets); err != nil {
+		return fmt.Errorf("store: cannot write the token cache in %s: %w", s.recordDir(), err)
+	}
+	return nil
+}
+
+func (s *Store) writeBulk(v *vaultFile, plain []byte) error {
 	if v.id == "" {
 		id := make([]byte, vaultIDLen)
 		rand.Read(id)
@@ -202,10 +215,6 @@ func (s *Store) writeVault(v *vaultFile) error {
 	gcm, err := newGCM(key)
 	if err != nil {
 		return err
-	}
-	plain, err := json.Marshal(v.secrets)
-	if err != nil {
-		return fmt.Errorf("store: encode vault: %w", err)
 	}
 	idBytes, _ := hex.DecodeString(v.id)
 	hdr := append(append([]byte{}, vaultMagic...), idBytes...)
@@ -290,6 +299,10 @@ func (s *Store) Clear() error {
 		if err := os.Remove(s.VaultPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("store: cannot remove %s: %w", s.VaultPath(), err)
 		}
+		if err := os.RemoveAll(s.recordDir()); err != nil {
+			return fmt.Errorf("store: cannot remove %s: %w", s.recordDir(), err)
+		}
+		s.sweepLocks(nil)
 		return nil
 	})
 }
