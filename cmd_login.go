@@ -209,7 +209,7 @@ func (c *LogoutCmd) Run(a *app) error {
 		return err
 	}
 	if p.Session != nil && c.Account == "" && c.Context == "" && !c.All {
-		if err := p.Session.RemoveAll(); err != nil {
+		if err := p.Session.RemoveAll(p.User.Dir()); err != nil {
 			return err
 		}
 		a.notef("signed out: removed the session store %s", p.Session.Dir())
