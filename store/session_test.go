@@ -22,6 +22,11 @@ func TestSessionRemoveAllDeletesOnlyOurs(t *testing.T) {
 		dir  func(t *testing.T) string
 	}{
 		{"the working directory", func(t *testing.T) string { d := t.TempDir(); t.Chdir(d); return d }},
+		{"the working directory named like a session", func(t *testing.T) string {
+			d, _ := NewSessionDir(t.TempDir())
+			t.Chdir(d)
+			return d
+		}},
 		{"HOME", func(t *testing.T) string { d := t.TempDir(); t.Setenv("HOME", d); return d }},
 		{"the user store", func(t *testing.T) string { return userStore }},
 		{"a user store named like a session", func(t *testing.T) string {
