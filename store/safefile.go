@@ -41,6 +41,9 @@ func (e *UnsafeError) Error() string {
 // ErrTooLarge is returned for a file or a write over the size azcred reads.
 var ErrTooLarge = errors.New("too large")
 
+// Errors of ReadFileLimited are *fs.PathError, so callers can name the
+// path themselves and show errors.Unwrap(err).
+
 // ReadFileLimited reads a whole file a user named (a certificate, a
 // federated token, an import file). Symbolic links are followed (Kubernetes
 // mounts secrets through them), but the file must be regular, and at most
@@ -56,7 +59,7 @@ func ReadFileLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fileKind(st.Mode()))
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("not a regular file (" + fileKind(st.Mode()) + ")")}
 	}
 	return readBounded(f, path, st.Size())
 }
@@ -75,14 +78,14 @@ func readStoreFile(path string) ([]byte, error) {
 // larger than maxFileSize even if the file grows while we read.
 func readBounded(f io.Reader, path string, size int64) ([]byte, error) {
 	if size > maxFileSize {
-		return nil, fmt.Errorf("%s is %w (%d bytes, limit %d)", path, ErrTooLarge, size, maxFileSize)
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%d bytes, limit %d)", ErrTooLarge, size, maxFileSize)}
 	}
 	b := bytes.NewBuffer(make([]byte, 0, size+1))
 	if _, err := b.ReadFrom(io.LimitReader(f, maxFileSize+1)); err != nil {
 		return nil, err
 	}
 	if b.Len() > maxFileSize {
-		return nil, fmt.Errorf("%s is %w (over %d bytes)", path, ErrTooLarge, maxFileSize)
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (over %d bytes)", ErrTooLarge, maxFileSize)}
 	}
 	return b.Bytes(), nil
 }
