@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -52,16 +51,6 @@ func snapshot(t *testing.T, dir string) map[string]string {
 		return nil
 	})
 	return m
-}
-
-func mkfifo(t *testing.T, path string) {
-	t.Helper()
-	if runtime.GOOS == "windows" {
-		t.Skip("no FIFOs")
-	}
-	if err := syscall.Mkfifo(path, 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestUnsafeStoreIsRefused: every way another user could change the store,
