@@ -126,3 +126,12 @@ func TestSessionThatIsNotOursIsRefusedOnOpen(t *testing.T) {
 		t.Errorf("Load of a vanished session = %v", err)
 	}
 }
+
+// TestSessionRemoveAllOfAVanishedSession: logging out of a session a reboot
+// removed succeeds.
+func TestSessionRemoveAllOfAVanishedSession(t *testing.T) {
+	gone := filepath.Join(t.TempDir(), SessionPrefix+"99")
+	if err := OpenSession(gone, FileKeys{Path: filepath.Join(gone, "vault.key")}).RemoveAll(); err != nil {
+		t.Errorf("RemoveAll of a vanished session = %v", err)
+	}
+}

@@ -243,6 +243,9 @@ func (s *Store) RemoveAll(protect ...string) error {
 	if err := CheckSessionDir(s.dir, protect...); err != nil {
 		return err
 	}
+	if _, err := os.Lstat(s.dir); errors.Is(err, fs.ErrNotExist) {
+		return nil // already gone (a reboot empties the runtime dir)
+	}
 	if err := checkSessionContents(s.dir); err != nil {
 		return err
 	}
