@@ -36,7 +36,7 @@ func StripBOM(b []byte) []byte { return bytes.TrimPrefix(b, utf8BOM) }
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	// What we cannot read back we must not write: the old file stays.
 	if len(data) > maxFileSize {
-		return fmt.Errorf("refusing to write %s: %d bytes is %w for azcred to read back (limit %d); nothing was changed", path, len(data), ErrTooLarge, maxFileSize)
+		return fmt.Errorf("refusing to write %d bytes, %w for azcred to read back (limit %d); nothing was changed", len(data), ErrTooLarge, maxFileSize)
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
