@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // UnsafeError reports a store path that someone other than its owner could
@@ -116,9 +117,13 @@ func openStoreFile(path string, flag int, perm fs.FileMode) (*os.File, fs.FileIn
 	return f, st, nil
 }
 
+func moveAway(path string) string {
+	return fmt.Sprintf("move it away: mv %s %s", QuoteArg(path), QuoteArg(path+".unsafe"))
+}
+
 func linkError(path string) error {
 	return &UnsafeError{Path: path, Problem: "is a symbolic link, which azcred never follows in its store",
-		Fix: fmt.Sprintf("rm %s (and sign in again if it held your contexts)", path)}
+		Fix: fmt.Sprintf("rm %s (and sign in again if it held your contexts)", QuoteArg(path))}
 }
 
 // checkFile refuses a store file that is not regular, not ours, or
@@ -129,15 +134,15 @@ func checkFile(path string, st fs.FileInfo) error {
 	}
 	if !st.Mode().IsRegular() {
 		return &UnsafeError{Path: path, Problem: "is not a regular file (" + fileKind(st.Mode()) + ")",
-			Fix: fmt.Sprintf("move it away: mv %s %s.unsafe", path, path)}
+			Fix: moveAway(path)}
 	}
 	if uid, me, ok := owner(st); ok && uid != me {
 		return &UnsafeError{Path: path, Problem: fmt.Sprintf("belongs to uid %d, not to you (uid %d)", uid, me),
-			Fix: fmt.Sprintf("move it away: mv %s %s.unsafe", path, path)}
+			Fix: moveAway(path)}
 	}
 	if hasModeBits && st.Mode().Perm()&0o022 != 0 {
 		return &UnsafeError{Path: path, Problem: fmt.Sprintf("is writable by other users (mode %04o)", st.Mode().Perm()),
-			Fix: "chmod 600 " + path}
+			Fix: "chmod 600 " + QuoteArg(path)}
 	}
 	return nil
 }
@@ -160,11 +165,11 @@ func CheckDir(dir string, noFollow bool) error {
 		return fmt.Errorf("store: %w", err)
 	}
 	if st.Mode()&fs.ModeSymlink != 0 {
-		return &UnsafeError{Path: dir, Problem: "is a symbolic link, which azcred never follows here", Fix: "rm " + dir}
+		return &UnsafeError{Path: dir, Problem: "is a symbolic link, which azcred never follows here", Fix: "rm " + QuoteArg(dir)}
 	}
 	if !st.IsDir() {
 		return &UnsafeError{Path: dir, Problem: "is not a directory (" + fileKind(st.Mode()) + ")",
-			Fix: fmt.Sprintf("move it away: mv %s %s.unsafe", dir, dir)}
+			Fix: moveAway(dir)}
 	}
 	if uid, me, ok := owner(st); ok && uid != me {
 		return &UnsafeError{Path: dir, Problem: fmt.Sprintf("belongs to uid %d, not to you (uid %d)", uid, me),
@@ -172,7 +177,7 @@ func CheckDir(dir string, noFollow bool) error {
 	}
 	if hasModeBits && st.Mode().Perm()&0o022 != 0 {
 		return &UnsafeError{Path: dir, Problem: fmt.Sprintf("is writable by other users (mode %04o)", st.Mode().Perm()),
-			Fix: "chmod 700 " + dir}
+			Fix: "chmod 700 " + QuoteArg(dir)}
 	}
 	return nil
 }
@@ -189,6 +194,15 @@ func CheckEntry(path string) error {
 		return CheckDir(path, true)
 	}
 	return checkFile(path, st)
+}
+
+// QuoteArg quotes s for a POSIX shell when it needs it, so a fix we print
+// can be pasted (macOS keeps the store under "Application Support").
+func QuoteArg(s string) string {
+	if strings.ContainsAny(s, " '\"()$`\\") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
 }
 
 // fileKind names a file type for humans.

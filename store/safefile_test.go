@@ -320,3 +320,18 @@ func TestKilledBetweenRenamesLeavesNoContextWithoutCredential(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsafeFixIsPasteable: the fix quotes a path with spaces (macOS keeps
+// the store under "Application Support").
+func TestUnsafeFixIsPasteable(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("mode bits")
+	}
+	dir := filepath.Join(t.TempDir(), "Application Support", "azcred")
+	os.MkdirAll(dir, 0o700)
+	os.Chmod(dir, 0o777)
+	_, err := Open(dir, nil).Load()
+	if err == nil || !strings.HasSuffix(err.Error(), "chmod 700 '"+dir+"'") {
+		t.Errorf("err = %v, want the fix with the path quoted", err)
+	}
+}
