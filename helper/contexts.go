@@ -52,7 +52,7 @@ func (c *Call) Logout(req LogoutRequest) (*LoggedOut, error) {
 		return nil, err
 	}
 	if p.Session != nil && req.Account == "" && req.Context == "" && !req.All {
-		if err := p.Session.RemoveAll(); err != nil {
+		if err := p.Session.RemoveAll(p.User.Dir()); err != nil {
 			return nil, err
 		}
 		return &LoggedOut{Session: p.Session.Dir()}, nil

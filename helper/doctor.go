@@ -100,7 +100,7 @@ func Diagnose(ctx context.Context, o DoctorOptions) *DoctorReport {
 	r := &DoctorReport{Stores: []StoreInfo{}, Contexts: []ContextInfo{}, Bindings: []BindingInfo{}, Tools: []ToolInfo{}, Findings: []Finding{}}
 	p, err := OpenProfile(o.Getenv)
 	if err != nil {
-		r.add("store", StatusProblem, err.Error(), Hint(err))
+		r.addUnsafe(err) // e.g. AZCRED_SESSION names a directory azcred did not make
 	} else {
 		r.Autosave = AutosaveInfo{Enabled: p.Autosave, Source: p.AutosaveSource}
 		info := p.User.Keys().Describe()

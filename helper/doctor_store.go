@@ -69,10 +69,19 @@ func (r *DoctorReport) checkStore(s *store.Store) (StoreInfo, *store.Config, *st
 		r.add("store", StatusProblem, fmt.Sprintf("AZCRED_SESSION names %s, which does not exist", s.Dir()),
 			"run 'azcred login --scope process' again, or unset AZCRED_SESSION")
 	}
-	r.checkPermissions(s.Dir())
+	if err := s.Check(); err != nil {
+		// Nothing in a store another user can change is read, not even here.
+		info.Config, info.Vault = "unsafe", "unsafe"
+		r.addUnsafe(err)
+		return info, nil, nil
+	}
+	reported := map[string]bool{}
 
 	var cfg *store.Config
 	switch c, err := s.Load(); {
+	case errors.As(err, new(*store.UnsafeError)):
+		info.Config = "unsafe"
+		reported[r.addUnsafe(err)] = true
 	case err == nil:
 		cfg = c
 		info.Config = "ok"
@@ -92,17 +101,21 @@ func (r *DoctorReport) checkStore(s *store.Store) (StoreInfo, *store.Config, *st
 	}
 
 	var sec *store.Secrets
-	if _, err := os.Stat(s.VaultPath()); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Lstat(s.VaultPath()); errors.Is(err, fs.ErrNotExist) {
 		info.Vault = "missing"
 		sec = &store.Secrets{}
 	} else if v, err := s.Secrets(); err == nil {
 		info.Vault = "ok"
 		sec = v
+	} else if errors.As(err, new(*store.UnsafeError)) {
+		info.Vault = "unsafe"
+		reported[r.addUnsafe(err)] = true
 	} else {
 		info.Vault = "unreadable"
 		r.add("keyring", StatusProblem, err.Error(),
 			"set AZCRED_KEYRING_BACKEND (and AZCRED_KEYRING_PASSPHRASE) to what wrote the vault, or start over: azcred context clear && azcred login")
 	}
+	r.checkPermissions(s.Dir(), reported)
 	if info.Keys.Protection == "file" && info.Scope == "user" {
 		r.add("keyring", StatusInfo, fmt.Sprintf("the vault key is protected only by file permissions (%s)", info.Keys.Detail),
 			"on a desktop, set AZCRED_KEYRING_BACKEND to keychain, wincred or secret-service for the OS keyring")
@@ -110,18 +123,35 @@ func (r *DoctorReport) checkStore(s *store.Store) (StoreInfo, *store.Config, *st
 	return info, cfg, sec
 }
 
-// checkPermissions flags store files and directories that other users can
-// read or write: the vault key may sit among them. Windows has ACLs, not
-// mode bits, so it is skipped there.
-func (r *DoctorReport) checkPermissions(dir string) {
-	if runtime.GOOS == "windows" {
-		return
+// addUnsafe reports a store path another user could change (or that is
+// not what azcred keeps there) with its fix, and returns the path.
+func (r *DoctorReport) addUnsafe(err error) string {
+	var u *store.UnsafeError
+	if !errors.As(err, &u) {
+		r.add("store", StatusProblem, err.Error(), Hint(err))
+		return ""
 	}
+	r.add("store", StatusProblem, u.Path+" "+u.Problem+": azcred refuses to use the store", u.Fix)
+	return u.Path
+}
+
+// checkPermissions flags store files and directories that other users can
+// read or change, that are links or not plain files: the vault key may sit
+// among them. Paths already reported are skipped. Windows has ACLs, not
+// mode bits, so only links and file types are checked there.
+func (r *DoctorReport) checkPermissions(dir string, reported map[string]bool) {
 	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
+		if err != nil || reported[path] {
 			return nil // a missing store is not a permission problem
 		}
-		if d.Type()&fs.ModeSymlink != 0 {
+		// s.Check has judged the directory itself (it may be a link).
+		if path != dir {
+			if err := store.CheckEntry(path); err != nil {
+				r.addUnsafe(err)
+				return nil
+			}
+		}
+		if runtime.GOOS == "windows" {
 			return nil
 		}
 		st, err := d.Info()

@@ -120,6 +120,9 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 	if err != nil {
 		return nil, e.explain(err, r)
 	}
+	if err := checkTokenSize(tok.AccessToken, r); err != nil {
+		return nil, err
+	}
 	e.save(r, key, tok, cache)
 	return tok, nil
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+
+	"github.com/azcred/azcred/store"
 )
 
 // needsLogin is a refresh that only the user can fix.
@@ -139,12 +141,7 @@ func firstLineOf(s string) string {
 	return s
 }
 
-func quoteArg(s string) string {
-	if strings.ContainsAny(s, " '\"()$`\\") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	return s
-}
+func quoteArg(s string) string { return store.QuoteArg(s) }
 
 // claims are the few JWT claims azcred reads (never verifies: the token
 // came from the authority over TLS).

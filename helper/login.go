@@ -89,7 +89,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		case LoginFederated:
 			c.Account.FederatedTokenFile = req.FederatedTokenFile
 			c.Account.Credential = store.CredentialFederated
-			if _, err := readFederatedToken(req.FederatedTokenFile); err != nil {
+			if _, err := readFederatedToken(ctx, req.FederatedTokenFile); err != nil {
 				return nil, err
 			}
 		}

@@ -43,6 +43,10 @@ func OpenProfile(getenv store.Getenv) (*Profile, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Refused here, before any command reads or deletes it.
+		if err := store.CheckSessionDir(abs, dir); err != nil {
+			return nil, err
+		}
 		p.Session = store.OpenSession(abs, SessionKeys(abs))
 	}
 	if v, src, ok := autosaveFromEnv(getenv); ok {

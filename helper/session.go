@@ -2,7 +2,6 @@ package helper
 
 import (
 	"os"
-	"path/filepath"
 
 	"github.com/azcred/azcred/store"
 )
@@ -14,12 +13,5 @@ func NewSessionDir(getenv store.Getenv) (string, error) {
 	if base == "" {
 		base = os.TempDir()
 	}
-	dir, err := os.MkdirTemp(base, "azcred-session-")
-	if err != nil {
-		return "", err
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return "", err
-	}
-	return filepath.Abs(dir)
+	return store.NewSessionDir(base)
 }

@@ -128,8 +128,8 @@ func spCredential(r *Resolved, sec *store.Secrets) (confidential.Credential, err
 		}
 		return confidential.NewCredFromCert(certs, key)
 	case tokenFile != "":
-		return confidential.NewCredFromAssertionCallback(func(context.Context, confidential.AssertionRequestOptions) (string, error) {
-			return readFederatedToken(tokenFile)
+		return confidential.NewCredFromAssertionCallback(func(ctx context.Context, _ confidential.AssertionRequestOptions) (string, error) {
+			return readFederatedToken(ctx, tokenFile)
 		}), nil
 	}
 	return confidential.Credential{}, WithHint(fmt.Errorf("no credential is saved for service principal %s", acct.ID),
@@ -138,8 +138,26 @@ func spCredential(r *Resolved, sec *store.Secrets) (confidential.Credential, err
 
 // readFederatedToken reads a workload identity token file; platforms
 // rotate it, so it is read on every refresh.
-func readFederatedToken(path string) (string, error) {
-	b, err := store.ReadFileLimited(path)
+// FIFOs and devices are refused without blocking; a read that still hangs
+// (a stuck network or FUSE mount) gives up with ctx (AZCRED_TIMEOUT).
+func readFederatedToken(ctx context.Context, path string) (string, error) {
+	type read struct {
+		b   []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		b, err := store.ReadFileLimited(path)
+		done <- read{b, err}
+	}()
+	var b []byte
+	var err error
+	select {
+	case r := <-done:
+		b, err = r.b, r.err
+	case <-ctx.Done():
+		return "", WithHint(fmt.Errorf("federated token file %s: not read within the timeout", path), "check AZURE_FEDERATED_TOKEN_FILE or --federated-token-file; AZCRED_TIMEOUT sets the limit")
+	}
 	if err != nil {
 		return "", WithHint(fmt.Errorf("federated token file: %w", unwrapPath(err)), "check AZURE_FEDERATED_TOKEN_FILE or --federated-token-file")
 	}

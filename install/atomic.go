@@ -28,6 +28,13 @@ const newDirMode fs.FileMode = 0o700
 // writeConfig replaces path with data atomically, backing up the old content first.
 // It returns the path actually written (the symlink target, if path is a link).
 func writeConfig(path string, data []byte) (string, error) {
+	return writeConfigBackup(path, data, nil)
+}
+
+// writeConfigBackup is writeConfig with the backup's content made by backup from the
+// old content (nil: the old content as is). The backup is always 0600: the old file
+// may have held credentials. A nil backup content means no backup at all.
+func writeConfigBackup(path string, data []byte, backup func(old []byte) []byte) (string, error) {
 	target, err := resolve(path)
 	if err != nil {
 		return "", err
@@ -41,8 +48,15 @@ func writeConfig(path string, data []byte) (string, error) {
 			return "", err
 		}
 		mode = info.Mode().Perm()
-		if err := writeAtomic(target+BackupSuffix, old, mode); err != nil {
-			return "", fmt.Errorf("back up %s: %w", target, err)
+		if backup != nil {
+			old = backup(old)
+		}
+		if old != nil {
+			if err := writeAtomic(target+BackupSuffix, old, newFileMode); err != nil {
+				return "", fmt.Errorf("back up %s: %w", target, err)
+			}
+		} else {
+			os.Remove(target + BackupSuffix) // an older backup would hold older secrets
 		}
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(filepath.Dir(target), newDirMode); err != nil {

@@ -21,7 +21,7 @@ func TestWriteConfig(t *testing.T) {
 			t.Errorf("directory mode %v, want 0700", info.Mode().Perm())
 		}
 	})
-	t.Run("existing file keeps its mode and is backed up", func(t *testing.T) {
+	t.Run("existing file keeps its mode and is backed up 0600", func(t *testing.T) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "config")
 		if err := os.WriteFile(path, []byte("one"), 0o640); err != nil {
@@ -33,7 +33,8 @@ func TestWriteConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkFile(t, path, next, 0o640)
-			checkFile(t, path+BackupSuffix, string(prev), 0o640)
+			// The old content may hold credentials: the backup is 0600 whatever the original.
+			checkFile(t, path+BackupSuffix, string(prev), 0o600)
 		}
 		entries, _ := os.ReadDir(dir)
 		if len(entries) != 2 {

@@ -89,7 +89,8 @@ func InstallKube(path string, opts KubeOptions, dryRun bool, diff io.Writer) ([]
 		}
 		return changes, nil
 	}
-	if _, err := writeConfig(path, out); err != nil {
+	backup := func(old []byte) []byte { return kubeBackup(old, changes) }
+	if _, err := writeConfigBackup(path, out, backup); err != nil {
 		return nil, fmt.Errorf("install: write %s: %w", path, err)
 	}
 	return changes, nil

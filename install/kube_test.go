@@ -298,8 +298,16 @@ func TestInstallKube(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o640 {
 		t.Errorf("mode after install = %v, %v; want the original 0640", info.Mode(), err)
 	}
-	if backup, _ := os.ReadFile(path + BackupSuffix); !bytes.Equal(backup, orig) {
-		t.Error("backup does not hold the original")
+	// The backup holds the original user, without the tokens install says it drops, 0600.
+	backup, err := os.ReadFile(path + BackupSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(backup, []byte("fake-")) || !bytes.Contains(backup, []byte("name: azure")) || !bytes.Contains(backup, []byte("apiserver-id")) {
+		t.Errorf("backup keeps secrets or lost the old user:\n%s", backup)
+	}
+	if info, err := os.Stat(path + BackupSuffix); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode = %v, %v; want 0600", info.Mode(), err)
 	}
 	converted, _ := os.ReadFile(path)
 	changes, err = InstallKube(path, KubeOptions{}, false, nil)
@@ -357,6 +365,54 @@ func TestKubeconfigPath(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := KubeconfigPath(func(k string) string { return tt.env[k] }); got != tt.want {
 				t.Errorf("KubeconfigPath = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestKubeBackupDropsSecrets: `install kube` keeps the replaced users in its backup,
+// 0600, without their tokens, secret flags or secret environment variables.
+func TestKubeBackupDropsSecrets(t *testing.T) {
+	withEnv := `apiVersion: v1
+kind: Config
+users:
+- name: aks
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --login, spn, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630, --client-secret=fake-inline-secret]
+      env:
+      - name: AAD_SERVICE_PRINCIPAL_CLIENT_SECRET
+        value: fake-env-secret
+      - name: AZURE_CONFIG_DIR
+        value: /home/me/.azure
+- name: other
+  user:
+    token: other-users-static-token-kept
+`
+	for _, tt := range []struct{ name, in, keep string }{
+		{"auth-provider tokens", string(readTestdata(t, "aks-legacy.yaml")), "apiserver-id"},
+		{"kubelogin secret flag", string(readTestdata(t, "kubelogin-spn.yaml")), "--client-id"},
+		{"exec env and inline flag", withEnv, "other-users-static-token-kept"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "config")
+			if err := os.WriteFile(path, []byte(tt.in), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := InstallKube(path, KubeOptions{}, false, nil); err != nil {
+				t.Fatal(err)
+			}
+			backup, err := os.ReadFile(path + BackupSuffix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(backup, []byte("fake-")) || !bytes.Contains(backup, []byte(tt.keep)) {
+				t.Errorf("backup keeps a secret or lost %q:\n%s", tt.keep, backup)
+			}
+			if info, _ := os.Stat(path + BackupSuffix); info.Mode().Perm() != 0o600 {
+				t.Errorf("backup mode %v, want 0600", info.Mode().Perm())
 			}
 		})
 	}

@@ -121,11 +121,16 @@ func fnv(s string) uint64 {
 // LoadView reads the config through config.idx when it is current, else
 // decodes config.json in full. See the rules above for what a view holds.
 func (s *Store) LoadView() (*Config, error) {
-	st, serr := os.Stat(s.ConfigPath())
+	// The same refusals as Load: a store others can change is never used,
+	// on the fast path least of all.
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	st, serr := os.Lstat(s.ConfigPath())
 	if errors.Is(serr, fs.ErrNotExist) {
 		return NewConfig(), nil
 	}
-	if serr == nil {
+	if serr == nil && st.Mode().IsRegular() {
 		if cfg, ok := s.openIndex(stamp(st)); ok {
 			return cfg, nil
 		}
@@ -144,7 +149,7 @@ const indexHead = 1 << 20
 // openIndex reads the head of config.idx if it was made from the
 // config.json stamped want.
 func (s *Store) openIndex(want string) (*Config, bool) {
-	f, err := os.Open(s.indexPath())
+	f, _, err := openStoreFile(s.indexPath(), os.O_RDONLY, 0)
 	if err != nil {
 		return nil, false
 	}
@@ -191,7 +196,7 @@ func (s *Store) reindex(cfg *Config, st fs.FileInfo) {
 // open opens the index file for lookups; false when it is no longer the
 // file this view was made from.
 func (ix *configIndex) open() (*os.File, bool) {
-	f, err := os.Open(ix.s.indexPath())
+	f, _, err := openStoreFile(ix.s.indexPath(), os.O_RDONLY, 0)
 	if err != nil {
 		return nil, false
 	}

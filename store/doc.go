@@ -12,6 +12,12 @@
 //     azcred processes never corrupt a file or lose a write;
 //   - a file that cannot be parsed, or that a newer azcred wrote, is
 //     reported with its absolute path and never overwritten;
+//   - a store directory another user owns or can write, and a store file
+//     that is a link, not a regular file, or writable by others, is refused
+//     with its path and the fix before anything is read or written; reads
+//     never block and are bounded, and nothing is written larger than it
+//     can be read back (safefile.go);
+//   - only a session store azcred made is ever deleted (session.go);
 //   - nothing here reads the terminal or writes to stdout: a keyring that
 //     would prompt is a configuration error, not a prompt.
 //

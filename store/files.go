@@ -30,33 +30,14 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // StripBOM removes a leading UTF-8 byte order mark.
 func StripBOM(b []byte) []byte { return bytes.TrimPrefix(b, utf8BOM) }
 
-// ReadFileLimited reads a whole file of at most maxFileSize bytes.
-func ReadFileLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	if st.Size() > maxFileSize {
-		return nil, fmt.Errorf("%s is too large (%d bytes, limit %d)", path, st.Size(), maxFileSize)
-	}
-	buf := make([]byte, 0, st.Size()+1)
-	b := bytes.NewBuffer(buf)
-	_, err = b.ReadFrom(f)
-	return b.Bytes(), err
-}
-
 // WriteFileAtomic writes data to path through a temp file in the same
 // directory, fsyncs it and renames it over path, so readers see the old or
 // the new file and never a mix, even if we are killed half way.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	// What we cannot read back we must not write: the old file stays.
+	if len(data) > maxFileSize {
+		return fmt.Errorf("refusing to write %d bytes, %w for azcred to read back (limit %d); nothing was changed", len(data), ErrTooLarge, maxFileSize)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -82,6 +63,9 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	if err := beforeRename(path); err != nil {
+		return err
+	}
 	if err := os.Rename(name, path); err != nil {
 		return err
 	}
@@ -89,6 +73,10 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	syncDir(dir)
 	return nil
 }
+
+// beforeRename lets tests stop a write just before its rename, as a
+// SIGKILL there would.
+var beforeRename = func(string) error { return nil }
 
 // syncDir makes the rename durable; best effort (not possible on Windows).
 func syncDir(dir string) {
@@ -107,11 +95,22 @@ func ensureDir(dir string) error {
 }
 
 // lockFile takes an exclusive flock on path, waiting at most lockTimeout.
+// The lock file is a store file like any other: created 0600, never
+// reached through a link, regular and ours (checked before flock opens it
+// again, also with O_NOFOLLOW).
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	if err := ensureDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	fl := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(fileMode))
+	f, _, err := openStoreFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	if err != nil {
+		if errors.As(err, new(*UnsafeError)) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: cannot lock %s: %w", path, err)
+	}
+	f.Close()
+	fl := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR|openNoFollow|openNonBlock), flock.SetPermissions(fileMode))
 	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, 5*time.Millisecond)

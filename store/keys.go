@@ -219,13 +219,16 @@ func (f FileKeys) path() string { return f.Path }
 
 // VaultKey implements KeySource.
 func (f FileKeys) VaultKey(id string, create bool) ([]byte, error) {
-	b, err := os.ReadFile(f.path())
+	b, err := readStoreFile(f.path())
 	if err == nil {
 		key, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
 		if derr != nil || len(key) != 32 {
 			return nil, fmt.Errorf("%s is malformed", f.path())
 		}
 		return key, nil
+	}
+	if errors.As(err, new(*UnsafeError)) {
+		return nil, err
 	}
 	if !errors.Is(err, fs.ErrNotExist) || !create {
 		return nil, fmt.Errorf("%s: %w", f.path(), err)

@@ -18,11 +18,17 @@ import (
 // removed between our open and our flock would otherwise give us a lock
 // nobody else can see. Then it locks the new file instead.
 func (s *Store) LockKey(ctx context.Context, name string) (unlock func(), err error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(s.lockDir(), name)
 	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
 	defer cancel()
 	for {
 		if err := ensureDir(s.lockDir()); err != nil {
+			return nil, err
+		}
+		if err := CheckDir(s.lockDir(), true); err != nil {
 			return nil, err
 		}
 		unlock, err := lockPath(ctx, path, os.O_CREATE|os.O_RDWR, 5*time.Millisecond)
@@ -40,9 +46,19 @@ func lockExisting(ctx context.Context, path string) (unlock func(), err error) {
 var errLockMoved = errors.New("store: lock file replaced while waiting")
 
 func lockPath(ctx context.Context, path string, flag int, retry time.Duration) (func(), error) {
-	fl := flock.New(path, flock.SetFlag(flag), flock.SetPermissions(fileMode))
+	// A lock file is a store file like any other: not a link, not a FIFO,
+	// ours and writable by nobody else (openStoreFile), opened so that
+	// neither can change under flock's own open.
+	f, _, err := openStoreFile(path, flag, fileMode)
+	if err != nil {
+		if errors.As(err, new(*UnsafeError)) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: cannot lock %s: %w", path, err)
+	}
+	f.Close()
+	fl := flock.New(path, flock.SetFlag(flag|openNoFollow|openNonBlock), flock.SetPermissions(fileMode))
 	var ok bool
-	var err error
 	if retry > 0 {
 		ok, err = fl.TryLockContext(ctx, retry)
 	} else {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // Store is one store directory: the user store or a session store.
@@ -18,6 +19,9 @@ type Store struct {
 	// ReadOnly makes Update and UpdateSecrets validate and then return
 	// ErrNotSaved without writing: autosave is off.
 	ReadOnly bool
+
+	checkOnce sync.Once
+	unsafe    error
 }
 
 // Getenv is the environment as the store sees it (os.Getenv in the CLI, a
@@ -64,19 +68,33 @@ func (s *Store) VaultPath() string { return filepath.Join(s.dir, "vault.bin") }
 
 func (s *Store) lockPath() string { return filepath.Join(s.dir, ".lock") }
 
+// Check refuses a store directory that another user owns or can write
+// (see safefile.go). It stats the directory once per Store; every read
+// and write of the store goes through it.
+func (s *Store) Check() error {
+	s.checkOnce.Do(func() {
+		if s.session {
+			s.unsafe = CheckSessionDir(s.dir)
+		} else {
+			s.unsafe = CheckDir(s.dir, false)
+		}
+	})
+	return s.unsafe
+}
+
 // Load reads config.json. A missing file is an empty config. Reads take no
 // lock: files only ever change by atomic rename.
 func (s *Store) Load() (*Config, error) {
-	return loadConfig(s.ConfigPath())
-}
-
-func loadConfig(path string) (*Config, error) {
-	data, err := ReadFileLimited(path)
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	path := s.ConfigPath()
+	data, err := readStoreFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewConfig(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, storeError(err)
 	}
 	return ParseConfig(path, data)
 }
@@ -163,7 +181,11 @@ func (s *Store) Update(fn func(*Config) error) error {
 }
 
 // locked runs fn under the store lock, creating the store directory first.
+// Temp files that killed writes left behind are removed first.
 func (s *Store) locked(fn func() error) error {
+	if err := s.Check(); err != nil {
+		return err
+	}
 	if err := ensureDir(s.dir); err != nil {
 		return err
 	}
@@ -172,7 +194,17 @@ func (s *Store) locked(fn func() error) error {
 		return err
 	}
 	defer unlock()
+	scrubTemp(s.dir)
 	return fn()
+}
+
+// storeError prefixes errors of the store, but leaves an *UnsafeError (which
+// names its path and fix in one line) as it is.
+func storeError(err error) error {
+	if errors.As(err, new(*UnsafeError)) {
+		return err
+	}
+	return fmt.Errorf("store: %w", err)
 }
 
 func (s *Store) writeConfig(cfg *Config) error {
@@ -191,10 +223,21 @@ func (s *Store) writeConfig(cfg *Config) error {
 	return nil
 }
 
-// RemoveAll deletes a session store directory.
-func (s *Store) RemoveAll() error {
+// RemoveAll deletes a session store directory, but only one that
+// CheckSessionDir says azcred made and that holds nothing but azcred's
+// files; protect names more directories it must never be (the user store).
+func (s *Store) RemoveAll(protect ...string) error {
 	if !s.session {
 		return errors.New("store: refusing to delete the user store")
+	}
+	if err := CheckSessionDir(s.dir, protect...); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(s.dir); errors.Is(err, fs.ErrNotExist) {
+		return nil // already gone (a reboot empties the runtime dir)
+	}
+	if err := checkSessionContents(s.dir); err != nil {
+		return err
 	}
 	return os.RemoveAll(s.dir)
 }

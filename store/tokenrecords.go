@@ -80,7 +80,7 @@ func (s *Store) LockRegistry(ctx context.Context, key string) (unlock func(), er
 }
 
 func (s *Store) readRecord(name string, v any) error {
-	data, err := ReadFileLimited(filepath.Join(s.recordDir(), name))
+	data, err := readStoreFile(filepath.Join(s.recordDir(), name))
 	if err != nil {
 		return err
 	}

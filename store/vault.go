@@ -127,13 +127,16 @@ func (s *Store) Secrets() (*Secrets, error) {
 }
 
 func (s *Store) readVault() (*vaultFile, error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
 	path := s.VaultPath()
-	data, err := ReadFileLimited(path)
+	data, err := readStoreFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &vaultFile{secrets: newSecrets(), records: newSecrets()}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, storeError(err)
 	}
 	hdr := len(vaultMagic) + vaultIDLen
 	if len(data) < hdr+12+16 || !bytes.Equal(data[:len(vaultMagic)], vaultMagic) {
@@ -141,6 +144,9 @@ func (s *Store) readVault() (*vaultFile, error) {
 	}
 	id := hex.EncodeToString(data[len(vaultMagic):hdr])
 	key, err := s.keys.VaultKey(id, false)
+	if errors.As(err, new(*UnsafeError)) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: the key of %s: %w", path, err)
 	}
@@ -262,12 +268,16 @@ func (s *Store) UpdateAll(fn func(*Config, *Secrets) error, writeConfig bool) er
 		if err := fn(cfg, v.secrets); err != nil {
 			return err
 		}
-		if writeConfig {
-			if err := s.writeConfig(cfg); err != nil {
-				return err
-			}
+		// The vault first: killed between the two renames, we leave at
+		// worst a secret no context uses (DropUnused removes it later),
+		// never a context whose credential is missing.
+		if err := s.writeVault(v); err != nil {
+			return err
 		}
-		return s.writeVault(v)
+		if writeConfig {
+			return s.writeConfig(cfg)
+		}
+		return nil
 	})
 }
 
@@ -293,7 +303,7 @@ func (s *Store) Clear() error {
 		}
 		// The key goes with the vault; a vault we cannot decrypt is removed too:
 		// clearing is how a user starts over.
-		if data, err := ReadFileLimited(s.VaultPath()); err == nil && len(data) >= len(vaultMagic)+vaultIDLen && bytes.Equal(data[:len(vaultMagic)], vaultMagic) {
+		if data, err := readStoreFile(s.VaultPath()); err == nil && len(data) >= len(vaultMagic)+vaultIDLen && bytes.Equal(data[:len(vaultMagic)], vaultMagic) {
 			s.keys.RemoveVaultKey(hex.EncodeToString(data[len(vaultMagic) : len(vaultMagic)+vaultIDLen]))
 		}
 		if err := os.Remove(s.VaultPath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
