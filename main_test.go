@@ -202,7 +202,6 @@ func versionAtLeast(cmd []string, re string, major, minor int) (bool, error) {
 	return x > major || x == major && y >= minor, nil
 }
 
-
 // setupCloud starts a fresh fake cloud for one script and points azcred,
 // git, kubectl and crane at it through the environment.
 func setupCloud(env *testscript.Env) error {
