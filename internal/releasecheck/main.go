@@ -22,6 +22,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,8 +43,13 @@ func main() {
 	dist := flag.String("dist", "dist", "GoReleaser's dist directory")
 	commit := flag.String("commit", "", "the full git commit the release was built from")
 	sbom := flag.Bool("sbom", false, "require an SPDX SBOM beside every archive")
+	install := flag.String("action-install", "", "also run this copy of scripts/action-install.sh against dist/ served on loopback")
 	flag.Parse()
-	if err := check(*dist, *commit, *sbom); err != nil {
+	err := check(*dist, *commit, *sbom)
+	if err == nil && *install != "" {
+		err = checkActionInstall(*dist, *install)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "releasecheck: FAIL:", err)
 		os.Exit(1)
 	}
@@ -323,6 +330,77 @@ func runHostBinary(archive, version, commit string) error {
 		return fmt.Errorf("git-credential-azcred get for a foreign host printed %q", out)
 	}
 	fmt.Println("ok host binary: answers as docker-credential-azcred and git-credential-azcred")
+	return nil
+}
+
+// checkActionInstall serves dist/ the way GitHub serves a release
+// (/latest redirects to /tag/vVERSION, files under /download/vVERSION/) and
+// runs the action's install step against it twice: as is, and with a
+// checksums.txt that does not match, which must fail.
+func checkActionInstall(dist, script string) error {
+	var meta metadata
+	if err := readJSON(filepath.Join(dist, "metadata.json"), &meta); err != nil {
+		return err
+	}
+	tag := "v" + meta.Version
+	files := http.StripPrefix("/download/"+tag+"/", http.FileServer(http.Dir(dist)))
+	mux := http.NewServeMux()
+	mux.HandleFunc("/good/latest", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/good/tag/"+tag, http.StatusFound)
+	})
+	mux.HandleFunc("/good/tag/", func(w http.ResponseWriter, r *http.Request) {})
+	mux.Handle("/good/download/", http.StripPrefix("/good", files))
+	mux.HandleFunc("/bad/download/"+tag+"/checksums.txt", func(w http.ResponseWriter, r *http.Request) {
+		data, _ := os.ReadFile(filepath.Join(dist, "checksums.txt"))
+		// Flip every checksum's first digit: the archive no longer matches.
+		lines := strings.Split(string(data), "\n")
+		for i, l := range lines {
+			if l != "" {
+				lines[i] = map[bool]string{true: "1", false: "0"}[l[0] == '0'] + l[1:]
+			}
+		}
+		io.WriteString(w, strings.Join(lines, "\n"))
+	})
+	mux.Handle("/bad/download/", http.StripPrefix("/bad", files))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	tmp, err := os.MkdirTemp("", "releasecheck-action-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	run := func(base, version string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "bash", script)
+		cmd.Env = append(os.Environ(), "AZCRED_RELEASE_URL="+srv.URL+base, "AZCRED_VERSION="+version,
+			"RUNNER_TEMP="+tmp, "GITHUB_PATH="+filepath.Join(tmp, "github-path"), "AZCRED_CONFIG_DIR="+filepath.Join(tmp, "store"))
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("/good", "latest"); err != nil {
+		return fmt.Errorf("action-install.sh: %v: %s", err, out)
+	}
+	path, err := os.ReadFile(filepath.Join(tmp, "github-path"))
+	if err != nil {
+		return err
+	}
+	bin := strings.TrimSpace(string(path))
+	for _, n := range append([]string{"azcred"}, helperNames...) {
+		if runtime.GOOS == "windows" {
+			n += ".exe"
+		}
+		if _, err := os.Stat(filepath.Join(bin, n)); err != nil {
+			return fmt.Errorf("action-install.sh: %w", err)
+		}
+	}
+	fmt.Printf("ok action install: latest resolved to %s, checksum verified, installed in %s and put on GITHUB_PATH\n", tag, bin)
+	out, err := run("/bad", tag)
+	if err == nil || !strings.Contains(out, "sha256") {
+		return fmt.Errorf("action-install.sh accepted an archive that does not match checksums.txt: %v: %s", err, out)
+	}
+	fmt.Println("ok action install: refuses an archive that does not match checksums.txt")
 	return nil
 }
 
