@@ -32,12 +32,12 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
     fi
   done
 fi
-command -v crane >/dev/null || go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
-command -v gotestsum >/dev/null || go install gotest.tools/gotestsum@v1.12.3
 # Release tooling for scripts/release-check.sh (slow to build the first time).
 command -v goreleaser >/dev/null || go install github.com/goreleaser/goreleaser/v2@v2.17.0  # v2.18 needs Go 1.27
 command -v syft >/dev/null || go install github.com/anchore/syft/cmd/syft@v1.57.2 || echo "syft did not build: releases go without SBOMs" >&2
+command -v crane >/dev/null || go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
+command -v gotestsum >/dev/null || go install gotest.tools/gotestsum@v1.12.3
 
-for t in git kubectl crane skopeo zsh fish gotestsum curl buildah goreleaser syft; do
+for t in git kubectl crane skopeo zsh fish gotestsum; do
   printf '%-8s %s\n' "$t" "$(command -v $t)"
 done

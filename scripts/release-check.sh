@@ -27,7 +27,7 @@ if [ -z "$(git remote)" ] && [ -z "${GIT_CONFIG_COUNT:-}" ]; then
   export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/azcred/azcred.git
 fi
 
-echo "== goreleaser release --snapshot --clean --skip=publish"
+echo "== goreleaser release --snapshot --clean --skip=publish ($(go version -m "$(command -v goreleaser)" | awk '$1 == "mod" { print $3 }'); syft: $(command -v syft || echo none))"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 if ! goreleaser release --snapshot --clean --skip=publish >"$log" 2>&1; then
