@@ -11,6 +11,16 @@ type VersionCmd struct {
 	outputFlag
 }
 
+// Release builds stamp these with -ldflags -X (see .goreleaser.yaml);
+// they win over what debug.ReadBuildInfo knows, which is all a
+// `go install` build has.
+var (
+	stampVersion  string // e.g. v1.2.3
+	stampCommit   string // full git revision
+	stampDate     string // RFC 3339 commit time
+	stampModified string // "true" when built from a dirty tree
+)
+
 type versionInfo struct {
 	Version  string `json:"version"`
 	Revision string `json:"revision,omitempty"`
@@ -22,22 +32,32 @@ type versionInfo struct {
 
 func buildVersion() versionInfo {
 	v := versionInfo{Version: "(devel)", Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
-	}
-	if bi.Main.Version != "" {
-		v.Version = bi.Main.Version
-	}
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			v.Revision = s.Value
-		case "vcs.time":
-			v.Time = s.Value
-		case "vcs.modified":
-			v.Modified = s.Value == "true"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v.Version = bi.Main.Version
 		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				v.Revision = s.Value
+			case "vcs.time":
+				v.Time = s.Value
+			case "vcs.modified":
+				v.Modified = s.Value == "true"
+			}
+		}
+	}
+	if stampVersion != "" {
+		v.Version = stampVersion
+	}
+	if stampCommit != "" {
+		v.Revision = stampCommit
+	}
+	if stampDate != "" {
+		v.Time = stampDate
+	}
+	if stampModified != "" {
+		v.Modified = stampModified == "true"
 	}
 	return v
 }

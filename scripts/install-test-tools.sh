@@ -13,6 +13,9 @@ command -v skopeo >/dev/null || apt_pkgs+=(skopeo)
 [ -x /usr/bin/time ] || apt_pkgs+=(time)   # GNU time: peak RSS in bench/
 command -v zsh >/dev/null || apt_pkgs+=(zsh)    # completion script checks
 command -v fish >/dev/null || apt_pkgs+=(fish)
+command -v curl >/dev/null || apt_pkgs+=(curl)     # the GitHub Action's scripts
+command -v buildah >/dev/null || apt_pkgs+=(buildah) # builds the Dockerfile in release-check.sh
+[ -s /etc/ssl/certs/ca-certificates.crt ] || apt_pkgs+=(ca-certificates)
 if ! command -v kubectl >/dev/null; then
   # Debian has kubectl as "kubectl" (cloud SDK repo, when configured) or "kubernetes-client".
   apt_pkgs+=(kubectl-or-client)
@@ -29,6 +32,9 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
     fi
   done
 fi
+# Release tooling for scripts/release-check.sh (slow to build the first time).
+command -v goreleaser >/dev/null || go install github.com/goreleaser/goreleaser/v2@v2.17.0  # v2.18 needs Go 1.27
+command -v syft >/dev/null || go install github.com/anchore/syft/cmd/syft@v1.57.2 || echo "syft did not build: releases go without SBOMs" >&2
 command -v crane >/dev/null || go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
 command -v gotestsum >/dev/null || go install gotest.tools/gotestsum@v1.12.3
 # More registry clients for the docker matrix (testdata/script/docker_oras_regctl.txtar).
