@@ -34,7 +34,3 @@ func Hint(err error) string {
 
 // ErrNoContext is returned when resolution finds no context.
 var ErrNoContext = errors.New("no saved context")
-
-// ErrNotOurs marks a request for a target azcred does not serve (a host
-// that is neither Azure nor bound): protocols answer "not found" quietly.
-var ErrNotOurs = errors.New("not an Azure target")
