@@ -1,6 +1,8 @@
 package helper
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -8,7 +10,8 @@ import (
 
 // newHTTPClient is the one HTTP client azcred uses: system roots (Go
 // honours SSL_CERT_FILE and SSL_CERT_DIR), proxies from the environment,
-// and a bound on every phase so nothing waits forever.
+// a bound on every phase so nothing waits forever, and redirects only
+// within one origin (see sameOrigin).
 func newHTTPClient(timeout time.Duration) *http.Client {
 	dial := &net.Dialer{Timeout: min(timeout, 10*time.Second), KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
@@ -20,5 +23,24 @@ func newHTTPClient(timeout time.Duration) *http.Client {
 		MaxIdleConns:          4,
 		IdleConnTimeout:       30 * time.Second,
 	}
-	return &http.Client{Transport: tr, Timeout: timeout}
+	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: sameOrigin}
+}
+
+// ErrRedirect is a redirect azcred refused to follow.
+var ErrRedirect = errors.New("redirect refused")
+
+// sameOrigin follows a redirect only to the same scheme, host and port.
+// Token requests carry a client secret, an assertion or a refresh token in
+// their body, managed identity requests carry X-IDENTITY-HEADER and
+// Resource Manager calls a bearer token; Go re-sends a 307's body and
+// every custom header to wherever it points, even to plain http.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	from := via[0].URL
+	if req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
+		return fmt.Errorf("%w: %s redirected to %s://%s", ErrRedirect, from.Host, req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= 10 {
+		return fmt.Errorf("%w: %s redirected 10 times", ErrRedirect, from.Host)
+	}
+	return nil
 }

@@ -44,6 +44,24 @@ func TestParseGitTarget(t *testing.T) {
 		{"cert is not ours", "cert", "", "/etc/key.pem", "", GitTarget{}, false},
 		{"no host", "https", "", "contoso", "", GitTarget{}, false},
 		{"host with userinfo", "https", "user@dev.azure.com", "", "", GitTarget{}, false},
+		// Hosts are DNS names or addresses (issue 17.9): git decodes
+		// url=https://attacker.example%5C.visualstudio.com/x to this host.
+		{"backslash in host", "https", `attacker.example\.visualstudio.com`, "x", "", GitTarget{}, false},
+		{"space in host", "https", "dev.azure.com .evil.example", "", "", GitTarget{}, false},
+		{"trailing dot", "https", "dev.azure.com.", "contoso", "", GitTarget{}, false},
+		{"underscore label", "https", "evil_.visualstudio.com", "", "", GitTarget{}, false},
+		{"bad port", "https", "dev.azure.com:99999", "contoso", "", GitTarget{}, false},
+		{"IPv6 address", "https", "[::1]:8443", "org", "", GitTarget{URL: "https://[::1]:8443/org"}, true},
+		// Dot-segments (issue 17.11): the server may resolve them to
+		// another organisation than a binding prefix would pick.
+		{"dot-dot segment", "https", "dev.azure.com", "contoso/../fabrikam/proj/_git/repo", "", GitTarget{}, false},
+		{"dot segment", "https", "dev.azure.com", "contoso/./proj", "", GitTarget{}, false},
+		{"backslash dot-dot", "https", "dev.azure.com", `contoso\..\fabrikam`, "", GitTarget{}, false},
+		{"still-encoded dot-dot", "https", "dev.azure.com", "contoso/%2E%2e/fabrikam", "", GitTarget{}, false},
+		{"still-encoded slash", "https", "dev.azure.com", "contoso%2f..%2ffabrikam", "", GitTarget{}, false},
+		{"dot-dot user name", "https", "dev.azure.com", "", "..", GitTarget{}, false},
+		{"dots inside a name are fine", "https", "dev.azure.com", "contoso/my..proj/_git/.repo", "",
+			GitTarget{URL: "https://dev.azure.com/contoso/my..proj/_git/.repo", DevOps: true}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

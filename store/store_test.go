@@ -243,6 +243,8 @@ func TestMatchBinding(t *testing.T) {
 		{Target: "https://dev.azure.com/contoso/special", Context: "personal"},
 		{Target: "https://dev.azure.com", Context: "host"},
 		{Target: "Contoso.AzureCR.io", Context: "reg"},
+		{Target: "127.0.0.1:18765", Context: "reg"},
+		{Target: "https://example.azurecr.io", Context: "host"},
 	} {
 		if err := c.SetBinding(b); err != nil {
 			t.Fatal(err)
@@ -259,6 +261,15 @@ func TestMatchBinding(t *testing.T) {
 		{"contoso.azurecr.io", "reg"},
 		{"contoso.azurecr.io/library/app", "reg"},
 		{"contoso.azurecr.io:443", ""},
+		// A registry binding never matches a URL (git, kube): least of
+		// all over plain http.
+		{"http://127.0.0.1:18765/org/repo", ""},
+		{"https://127.0.0.1:18765/org/repo", ""},
+		{"https://contoso.azurecr.io", ""},
+		// A host-level URL binding still serves the registry on that host.
+		{"example.azurecr.io", "host"},
+		{"example.azurecr.io/library/app", "host"},
+		{"http://example.azurecr.io", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
