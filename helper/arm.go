@@ -3,6 +3,7 @@ package helper
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,6 +48,10 @@ func (e *Engine) armGet(ctx context.Context, env *store.Environment, token, path
 	resp, err := e.HTTP.Do(req)
 	host := hostOfURL(base)
 	if err != nil {
+		var re *RedirectError
+		if errors.As(err, &re) {
+			return WithHint(errors.New(re.Error()), "check the Resource Manager URL of environment %q ('azcred environment list')", env.Name)
+		}
 		if isTimeout(err) {
 			return WithHint(fmt.Errorf("%s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
 		}

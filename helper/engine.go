@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -126,6 +127,11 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 	}
 	tok, err := src.Acquire(ctx, r.Scope, r.Tenant)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Out of time, whatever MSAL made of it: a body cut short by
+			// the deadline reads to MSAL as JSON that is not a token.
+			err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
 		return nil, e.explain(err, r)
 	}
 	e.save(r, key, tok, cache)

@@ -26,8 +26,12 @@ func newHTTPClient(timeout time.Duration) *http.Client {
 	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: sameOrigin}
 }
 
-// ErrRedirect is a redirect azcred refused to follow.
-var ErrRedirect = errors.New("redirect refused")
+// RedirectError is a redirect azcred refused to follow.
+type RedirectError struct{ From, To string }
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s redirected to %s, another origin: not followed", e.From, e.To)
+}
 
 // sameOrigin follows a redirect only to the same scheme, host and port.
 // Token requests carry a client secret, an assertion or a refresh token in
@@ -37,10 +41,10 @@ var ErrRedirect = errors.New("redirect refused")
 func sameOrigin(req *http.Request, via []*http.Request) error {
 	from := via[0].URL
 	if req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
-		return fmt.Errorf("%w: %s redirected to %s://%s", ErrRedirect, from.Host, req.URL.Scheme, req.URL.Host)
+		return &RedirectError{From: from.Scheme + "://" + from.Host, To: req.URL.Scheme + "://" + req.URL.Host}
 	}
 	if len(via) >= 10 {
-		return fmt.Errorf("%w: %s redirected 10 times", ErrRedirect, from.Host)
+		return errors.New("stopped after 10 redirects")
 	}
 	return nil
 }
