@@ -305,3 +305,46 @@ func benchVaultRead(b *testing.B, pass string) {
 		}
 	}
 }
+
+// Issue 17.12: a wrong or missing AZCRED_KEYRING_PASSPHRASE says so and
+// says what to set, whichever way round the mismatch is.
+func TestPassphraseMismatchHints(t *testing.T) {
+	open := func(dir, pass string) *Store {
+		t.Helper()
+		env := map[string]string{"AZCRED_KEYRING_BACKEND": "file", "AZCRED_KEYRING_PASSPHRASE": pass}
+		keys, err := NewKeyringKeys(dir, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Open(dir, keys)
+	}
+	seed := func(pass string) string {
+		dir := t.TempDir()
+		if err := open(dir, pass).UpdateSecrets(func(sec *Secrets) error {
+			sec.Docker["r"] = DockerCredential{Username: "u", Secret: "fake"}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	tests := []struct {
+		name, created, used, want string
+	}{
+		{"wrong passphrase", "fake-one", "fake-two", "set AZCRED_KEYRING_PASSPHRASE to the passphrase"},
+		{"passphrase missing", "fake-one", "", "set AZCRED_KEYRING_PASSPHRASE to the passphrase"},
+		{"passphrase not wanted", "", "fake-two", "unset it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := open(seed(tt.created), tt.used).Secrets()
+			var ke *KeyError
+			if !errors.As(err, &ke) || !strings.Contains(ke.Hint(), tt.want) {
+				t.Fatalf("error %v, want a KeyError whose hint says %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "fake-one") || strings.Contains(err.Error(), "fake-two") {
+				t.Errorf("the error shows a passphrase: %v", err)
+			}
+		})
+	}
+}
