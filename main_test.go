@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,6 +117,9 @@ func setupCloud(env *testscript.Env) error {
 		}
 	})
 	env.Values["cloud"] = c
+	plain := startPlainHTTP()
+	env.Defer(plain.Close)
+	env.Values["plain"] = plain
 	c.AddTenant(tenantContoso, "Contoso")
 	c.AddTenant(tenantFabrikam, "Fabrikam")
 	c.AddUser(fakecloud.User{UPN: userAlice, HomeTenant: tenantContoso, Tenants: []string{tenantFabrikam}})
@@ -215,6 +220,7 @@ func setupCloud(env *testscript.Env) error {
 		"AZCRED_TIMEOUT":    "10s",
 		"AZCRED_TEST_LOG":   filepath.Join(work, ".stderr"),
 		"BROWSER":           "fake-browser",
+		"PLAIN_HTTP":        plain.Listener.Addr().String(),
 	}
 	for _, kv := range c.MSIEnv() {
 		k, v, _ := strings.Cut(kv, "=")
@@ -241,6 +247,7 @@ func setupCloud(env *testscript.Env) error {
 //	fake fault SERVICE STATUS|hang [TIMES]
 //	fake clearfaults
 //	fake wait DURATION            sleep (for expiry tests with short lifetimes)
+//	fake plainauth N              the plain-http server at $PLAIN_HTTP was sent credentials N times
 func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	c := ts.Value("cloud").(*fakecloud.Cloud)
 	if len(args) == 0 {
@@ -294,6 +301,15 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		c.SetFault(args[1], f)
 	case "clearfaults":
 		c.ClearFaults()
+	case "plainauth":
+		need(1)
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		got := int(ts.Value("plain").(*plainHTTP).authorized.Load())
+		if (got == want) == neg {
+			ts.Fatalf("fake plainauth: sent credentials %d times, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+		}
+		return
 	case "wait":
 		need(1)
 		d, err := time.ParseDuration(args[1])
@@ -335,4 +351,24 @@ func substCmd(ts *testscript.TestScript, neg bool, args []string) {
 		})
 		ts.Check(os.WriteFile(path, []byte(out), 0o600))
 	}
+}
+
+// plainHTTP is a plain-http server on loopback that asks every client for
+// Basic credentials and counts the requests that carried some: nothing
+// azcred serves may ever answer it.
+type plainHTTP struct {
+	*httptest.Server
+	authorized atomic.Int32
+}
+
+func startPlainHTTP() *plainHTTP {
+	p := &plainHTTP{}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			p.authorized.Add(1)
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="plain"`)
+		http.Error(w, "credentials please", http.StatusUnauthorized)
+	}))
+	return p
 }
