@@ -244,7 +244,7 @@ func setupCloud(env *testscript.Env) error {
 //	fake revoke UPN               revoke the user's refresh tokens
 //	fake claims UPN               answer the user's refreshes with a claims challenge
 //	fake lifetime DURATION        lifetime of tokens issued from now on
-//	fake fault SERVICE STATUS|hang [TIMES]
+//	fake fault SERVICE STATUS|hang|trickle [TIMES]
 //	fake clearfaults
 //	fake wait DURATION            sleep (for expiry tests with short lifetimes)
 //	fake plainauth N              the plain-http server at $PLAIN_HTTP was sent credentials N times
@@ -286,9 +286,12 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("fake fault SERVICE STATUS|hang [TIMES]")
 		}
 		f := fakecloud.Fault{}
-		if args[2] == "hang" {
+		switch args[2] {
+		case "hang":
 			f.Hang = true
-		} else {
+		case "trickle":
+			f.Trickle = true
+		default:
 			n, err := strconv.Atoi(args[2])
 			ts.Check(err)
 			f.Status = n

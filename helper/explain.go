@@ -180,6 +180,7 @@ type claims struct {
 	Username string `json:"preferred_username"`
 	AppID    string `json:"appid"`
 	Exp      int64  `json:"exp"`
+	Iat      int64  `json:"iat"`
 }
 
 func peekClaims(jwt string) (*claims, error) {

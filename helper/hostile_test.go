@@ -8,6 +8,8 @@ package helper
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -297,4 +299,49 @@ func TestAuthoritySlowloris(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "did not answer within 1s") {
 		t.Errorf("error %v, want a timeout naming the host", err)
 	}
+}
+
+// 15.3, clock skew: an ACR refresh token's exp is on the registry's clock.
+// A registry a year ahead must not keep a dead token cached for a year;
+// one behind only shortens the cache.
+func TestRegistryClockSkew(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name     string
+		iat, exp time.Time
+		want     time.Time
+	}{
+		{"clocks agree", now, now.Add(3 * time.Hour), now.Add(3 * time.Hour)},
+		{"registry a year ahead", now.AddDate(1, 0, 0), now.AddDate(1, 0, 0).Add(3 * time.Hour), now.Add(3 * time.Hour)},
+		{"registry an hour behind", now.Add(-time.Hour), now.Add(2 * time.Hour), now.Add(2 * time.Hour)},
+		{"no iat: exp as it says", time.Time{}, now.Add(5 * time.Hour), now.Add(5 * time.Hour)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newACRFixture(t)
+			claims := map[string]any{"exp": tt.exp.Unix()}
+			if !tt.iat.IsZero() {
+				claims["iat"] = tt.iat.Unix()
+			}
+			rt := fakeJWT(t, claims)
+			f.answer = func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintf(w, `{"refresh_token":%q}`, rt) }
+			tok, err := f.get(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := tok.ExpiresOn.Sub(tt.want); d < -2*time.Second || d > 2*time.Second {
+				t.Errorf("cached until %s, want %s", tok.ExpiresOn.Format(time.RFC3339), tt.want.Format(time.RFC3339))
+			}
+		})
+	}
+}
+
+func fakeJWT(t *testing.T, claims map[string]any) string {
+	t.Helper()
+	enc := base64.RawURLEncoding
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString(payload) + ".fake-signature"
 }

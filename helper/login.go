@@ -225,13 +225,15 @@ func (e *Engine) explainLogin(err error, env *store.Environment) error {
 
 // findSubscription lists subscriptions and picks one. A principal with no
 // subscription (or no Resource Manager access) gets a tenant-level context
-// unless a subscription was asked for.
+// unless a subscription was asked for; a Resource Manager that cannot be
+// reached, stalls or redirects elsewhere fails the sign-in, rather than
+// leave a context that silently lacks its subscription.
 func (e *Engine) findSubscription(ctx context.Context, env *store.Environment, c *store.Context, tok *Token, want string) (*ARMSubscription, error) {
 	actx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
 	subs, err := e.ListSubscriptions(actx, env, tok.AccessToken)
 	if err != nil {
-		if want != "" {
+		if want != "" || errors.Is(err, ErrUnreachable) {
 			return nil, err
 		}
 		e.Debugf("cannot list subscriptions: %v", err)
