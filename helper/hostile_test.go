@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -344,4 +345,23 @@ func fakeJWT(t *testing.T, claims map[string]any) string {
 		t.Fatal(err)
 	}
 	return enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString(payload) + ".fake-signature"
+}
+
+// 15.3: with HTTPS_PROXY/HTTP_PROXY set, IMDS requests (plain http to a
+// link-local address) go direct: a proxy would see the managed identity's
+// token in clear text.
+func TestLinkLocalBypassesProxy(t *testing.T) {
+	proxy, _ := url.Parse("http://proxy.fake.example:3128")
+	pick := directToLinkLocal(func(*http.Request) (*url.URL, error) { return proxy, nil })
+	for target, want := range map[string]*url.URL{
+		"http://169.254.169.254/metadata/identity/oauth2/token": nil,
+		"http://[fe80::1]/x": nil,
+		"https://login.microsoftonline.com/t/oauth2/v2.0/token": proxy,
+		"https://management.azure.com/subscriptions":            proxy,
+	} {
+		req, _ := http.NewRequest(http.MethodGet, target, nil)
+		if got, err := pick(req); err != nil || got != want {
+			t.Errorf("%s: proxy %v, %v; want %v", target, got, err, want)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -15,7 +16,7 @@ import (
 func newHTTPClient(timeout time.Duration) *http.Client {
 	dial := &net.Dialer{Timeout: min(timeout, 10*time.Second), KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
+		Proxy:                 directToLinkLocal(http.ProxyFromEnvironment),
 		DialContext:           dial.DialContext,
 		TLSHandshakeTimeout:   min(timeout, 10*time.Second),
 		ResponseHeaderTimeout: timeout,
@@ -47,4 +48,17 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 		return errors.New("stopped after 10 redirects")
 	}
 	return nil
+}
+
+// directToLinkLocal never sends a link-local address through a proxy:
+// IMDS (http://169.254.169.254) answers only on the machine itself and in
+// clear text, so a proxy would both fail the request and see the token.
+// (Go already keeps loopback, where App Service's endpoint lives, direct.)
+func directToLinkLocal(proxy func(*http.Request) (*url.URL, error)) func(*http.Request) (*url.URL, error) {
+	return func(req *http.Request) (*url.URL, error) {
+		if ip := net.ParseIP(req.URL.Hostname()); ip != nil && ip.IsLinkLocalUnicast() {
+			return nil, nil
+		}
+		return proxy(req)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/azcred/azcred/protocols"
 	"github.com/azcred/azcred/store"
@@ -45,6 +46,11 @@ type GitTarget struct {
 func ParseGitTarget(protocol, host, path, username string) (t GitTarget, ok bool) {
 	protocol = strings.ToLower(protocol)
 	if !IsGitHTTP(protocol) || host == "" || strings.ContainsAny(host, "/?#@") {
+		return GitTarget{}, false
+	}
+	// git connects to the host as it sent it; lower-casing must not turn
+	// it into another one (KELVIN SIGN lower-cases to an ASCII k).
+	if strings.ContainsFunc(host, func(r rune) bool { return r >= utf8.RuneSelf }) {
 		return GitTarget{}, false
 	}
 	host, err := protocols.NormalizeRegistry(host)

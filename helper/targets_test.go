@@ -51,6 +51,8 @@ func TestParseGitTarget(t *testing.T) {
 		{"trailing dot", "https", "dev.azure.com.", "contoso", "", GitTarget{}, false},
 		{"underscore label", "https", "evil_.visualstudio.com", "", "", GitTarget{}, false},
 		{"bad port", "https", "dev.azure.com:99999", "contoso", "", GitTarget{}, false},
+		{"Cyrillic o", "https", "dev.azure.c\u043em", "contoso", "", GitTarget{}, false},
+		{"KELVIN SIGN lower-cases to k", "https", "\u212Aontoso.visualstudio.com", "", "", GitTarget{}, false},
 		{"IPv6 address", "https", "[::1]:8443", "org", "", GitTarget{URL: "https://[::1]:8443/org"}, true},
 		// Dot-segments (issue 17.11): the server may resolve them to
 		// another organisation than a binding prefix would pick.
