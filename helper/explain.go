@@ -53,6 +53,7 @@ func (e *Engine) explain(err error, r *Resolved) error {
 	}
 	var je msalerrors.InvalidJsonErr
 	if errors.As(err, &je) {
+		e.Debugf("%s: %s", host, Redact(firstLineOf(je.Error())))
 		return WithHint(fmt.Errorf("%s answered something that is not a token", host), "%s; run with --debug for details", fix)
 	}
 	var ce msalerrors.CallErr
