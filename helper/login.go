@@ -102,7 +102,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		defer cancel()
 		tok, err = (&spSource{e: e, env: env, clientID: req.ClientID, cred: mcred}).Acquire(tctx, armScope, req.Tenant)
 		if err != nil {
-			return nil, e.explainLogin(err, env)
+			return nil, e.explainLogin(err, env, "")
 		}
 	case LoginIdentity:
 		c.Account = store.Account{ID: SystemAssignedID, Type: store.AccountManagedIdentity}
@@ -113,7 +113,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		defer cancel()
 		tok, err = (&miSource{e: e, clientID: req.ClientID}).Acquire(tctx, armScope, req.Tenant)
 		if err != nil {
-			return nil, e.explainLogin(err, env)
+			return nil, e.explainLogin(err, env, store.AccountManagedIdentity)
 		}
 		c.Tenant = firstNonEmpty(req.Tenant, tok.Tenant)
 	default:
@@ -165,7 +165,7 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 		dc, err := client.AcquireTokenByDeviceCode(dctx, []string{scope})
 		cancel()
 		if err != nil {
-			return public.AuthResult{}, e.explainLogin(err, env)
+			return public.AuthResult{}, e.explainLogin(err, env, "")
 		}
 		fmt.Fprintln(req.Prompt, dc.Result.Message)
 		// The user needs time; the device code's own expiry bounds the wait.
@@ -173,7 +173,7 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 		defer cancel()
 		res, err := dc.AuthenticationResult(wctx)
 		if err != nil {
-			return res, e.explainLogin(err, env)
+			return res, e.explainLogin(err, env, "")
 		}
 		return res, nil
 	}
@@ -188,7 +188,7 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 	defer cancel()
 	res, err := client.AcquireTokenInteractive(wctx, []string{scope}, public.WithRedirectURI("http://localhost"), public.WithOpenURL(open))
 	if err != nil {
-		return res, e.explainLogin(err, env)
+		return res, e.explainLogin(err, env, "")
 	}
 	return res, nil
 }
@@ -213,8 +213,8 @@ func OpenBrowser(u, browser string) error {
 	return nil
 }
 
-func (e *Engine) explainLogin(err error, env *store.Environment) error {
-	r := &Resolved{Context: &store.Context{Name: "(new sign-in)"}, Env: env}
+func (e *Engine) explainLogin(err error, env *store.Environment, accountType string) error {
+	r := &Resolved{Context: &store.Context{Name: "(new sign-in)", Account: store.Account{Type: accountType}}, Env: env}
 	err = e.explain(err, r)
 	// A failed sign-in's fix is not "sign in": it is in the message.
 	if h, ok := err.(*HintError); ok && strings.HasPrefix(h.Hint, "run 'azcred login --context") {
