@@ -124,7 +124,7 @@ func (e *Engine) cachedRegistry(r *Resolved, key string) (*Token, bool) {
 		return nil, false
 	}
 	t, ok := sec.Registries[key]
-	if !ok || t.RefreshToken == "" || t.ExpiresOn.Sub(e.Now()) < e.MinTTL {
+	if !ok || t.RefreshToken == "" || !e.usable(t.ExpiresOn) {
 		return nil, false
 	}
 	e.Debugf("registry token cache hit, expires %s", t.ExpiresOn.Format(time.RFC3339))

@@ -80,8 +80,20 @@ func TokenKey(r *Resolved) string {
 	return r.Context.AccountKey() + "|" + strings.ToLower(r.Tenant) + "|" + r.Scope
 }
 
+// maxCachedLifetime is more than any token Entra or ACR issues lives (an
+// Entra access token at most 28 hours, an ACR refresh token 3). A cached
+// token with more left than that means the clock jumped back since it was
+// cached (or the issuer's clock is far ahead): it is not served.
+const maxCachedLifetime = 30 * time.Hour
+
 func (e *Engine) fresh(t store.Token) bool {
-	return t.AccessToken != "" && t.ExpiresOn.Sub(e.Now()) >= e.MinTTL
+	return t.AccessToken != "" && e.usable(t.ExpiresOn)
+}
+
+// usable reports whether a cached token expiring at exp may be served now.
+func (e *Engine) usable(exp time.Time) bool {
+	left := exp.Sub(e.Now())
+	return left >= e.MinTTL && left <= maxCachedLifetime
 }
 
 // Token returns a token for r: cached, or refreshed silently.

@@ -365,3 +365,48 @@ func TestLinkLocalBypassesProxy(t *testing.T) {
 		}
 	}
 }
+
+// countingSource hands out a fresh fake token and counts the requests.
+type countingSource struct{ calls *atomic.Int32 }
+
+func (s countingSource) Acquire(_ context.Context, scope, tenant string) (*Token, error) {
+	s.calls.Add(1)
+	return &Token{AccessToken: "fake-refreshed", ExpiresOn: time.Now().Add(time.Hour), Tenant: tenant, Scope: scope}, nil
+}
+
+// 15.3, clock skew: a cached token with more life left than any token is
+// issued with means the clock went back since it was cached; it is
+// refreshed, not served.
+func TestCachedTokenFromTheFuture(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		left    time.Duration
+		refresh bool
+	}{
+		{"an hour left: served", time.Hour, false},
+		{"a day left: served", 24 * time.Hour, false},
+		{"three days left: the clock went back", 72 * time.Hour, true},
+		{"a minute left: refreshed", time.Minute, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := spResolved("https://login.fake.example")
+			r.Store = store.Open(t.TempDir(), store.NewStaticKeys(keyring.NewArrayKeyring(nil), "array"))
+			if err := r.Store.UpdateSecrets(func(sec *store.Secrets) error {
+				sec.Tokens[TokenKey(r)] = store.Token{AccessToken: "fake-cached", ExpiresOn: time.Now().Add(tt.left), Tenant: r.Tenant, Scope: r.Scope}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			var calls atomic.Int32
+			e := hostileEngine(t, time.Second)
+			e.NewSource = func(*Engine, *Resolved, *store.Secrets, *MSALCache) (Source, error) { return countingSource{&calls}, nil }
+			tok, err := e.Token(context.Background(), r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := calls.Load() == 1; got != tt.refresh || (tok.AccessToken == "fake-refreshed") != tt.refresh {
+				t.Errorf("refreshed = %v (token %s), want %v", got, tok.AccessToken, tt.refresh)
+			}
+		})
+	}
+}
