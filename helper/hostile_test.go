@@ -399,7 +399,9 @@ func TestCachedTokenFromTheFuture(t *testing.T) {
 			}
 			var calls atomic.Int32
 			e := hostileEngine(t, time.Second)
-			e.NewSource = func(*Engine, *Resolved, *store.Secrets, *MSALCache) (Source, error) { return countingSource{&calls}, nil }
+			e.NewSource = func(*Engine, *Resolved, *store.Secrets, *MSALCache) (Source, error) {
+				return countingSource{&calls}, nil
+			}
 			tok, err := e.Token(context.Background(), r)
 			if err != nil {
 				t.Fatal(err)
