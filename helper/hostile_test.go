@@ -7,7 +7,7 @@ package helper
 
 import (
 	"context"
-	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -80,10 +80,19 @@ func fakeAuthority(t *testing.T, token http.HandlerFunc) *httptest.Server {
 // hostileEngine is an engine with azcred's own HTTP client, trusting the
 // httptest certificate (every httptest TLS server shares it).
 func hostileEngine(t *testing.T, timeout time.Duration) *Engine {
-	c := newHTTPClient(timeout)
-	roots := httptest.NewTLSServer(http.NotFoundHandler())
-	roots.Close()
-	c.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs}
+	return hostileEngineTrusting(t, timeout, httptestRoots())
+}
+
+// httptestRoots trusts the certificate every httptest TLS server shares.
+func httptestRoots() *x509.CertPool {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	return srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+}
+
+// hostileEngineTrusting is hostileEngine with other roots (nil: the system's).
+func hostileEngineTrusting(t *testing.T, timeout time.Duration, roots *x509.CertPool) *Engine {
+	c := newHTTPClientTrusting(timeout, roots)
 	return &Engine{MinTTL: DefaultMinTTL, Timeout: timeout, Now: time.Now, HTTP: c, Debugf: t.Logf, getenv: func(string) string { return "" }}
 }
 
@@ -266,9 +275,8 @@ func TestAuthorityTLSErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "for another host") || strings.Contains(err.Error(), "unknown authority") {
 		t.Errorf("hostname mismatch: got %v", err)
 	}
-	e := hostileEngine(t, 5*time.Second)
-	e.HTTP.Transport.(*http.Transport).TLSClientConfig = &tls.Config{} // system roots: do not trust httptest
-	_, err = spAcquire(t, e, auth.URL)
+	// The system's roots do not trust httptest's certificate.
+	_, err = spAcquire(t, hostileEngineTrusting(t, 5*time.Second, nil), auth.URL)
 	if err == nil || !strings.Contains(err.Error(), "not trusted") || !strings.Contains(err.Error(), "127.0.0.1") {
 		t.Errorf("untrusted certificate: got %v", err)
 	}

@@ -1,6 +1,8 @@
 package helper
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -13,7 +15,11 @@ import (
 // honours SSL_CERT_FILE and SSL_CERT_DIR), proxies from the environment,
 // a bound on every phase so nothing waits forever, and redirects only
 // within one origin (see sameOrigin).
-func newHTTPClient(timeout time.Duration) *http.Client {
+func newHTTPClient(timeout time.Duration) *http.Client { return newHTTPClientTrusting(timeout, nil) }
+
+// newHTTPClientTrusting is newHTTPClient with roots instead of the
+// system's when roots is not nil (tests' loopback servers).
+func newHTTPClientTrusting(timeout time.Duration, roots *x509.CertPool) *http.Client {
 	dial := &net.Dialer{Timeout: min(timeout, 10*time.Second), KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy:                 directToLinkLocal(http.ProxyFromEnvironment),
@@ -23,6 +29,9 @@ func newHTTPClient(timeout time.Duration) *http.Client {
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          4,
 		IdleConnTimeout:       30 * time.Second,
+	}
+	if roots != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
 	}
 	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: sameOrigin}
 }
