@@ -7,10 +7,17 @@ package helper
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -418,5 +425,39 @@ func TestCachedTokenFromTheFuture(t *testing.T) {
 				t.Errorf("refreshed = %v (token %s), want %v", got, tok.AccessToken, tt.refresh)
 			}
 		})
+	}
+}
+
+// 15.3, clock skew: a certificate that is not valid at this machine's time
+// (expired, or this clock far behind) is named as such, with the clock as
+// a suspect, not as an unknown authority.
+func TestAuthorityCertificateOutOfDate(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fake expired"},
+		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.StartTLS()
+	defer srv.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	_, err = spAcquire(t, hostileEngineTrusting(t, 5*time.Second, roots), srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "not valid") || !strings.Contains(err.Error(), "clock") || strings.Contains(err.Error(), "unknown authority") {
+		t.Errorf("expired certificate: got %v", err)
 	}
 }
