@@ -139,12 +139,7 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 	}
 	tok, err := src.Acquire(ctx, r.Scope, r.Tenant)
 	if err != nil {
-		if ctx.Err() != nil {
-			// Out of time, whatever MSAL made of it: a body cut short by
-			// the deadline reads to MSAL as JSON that is not a token.
-			err = fmt.Errorf("%w: %w", ctx.Err(), err)
-		}
-		return nil, e.explain(err, r)
+		return nil, e.explain(outOfTime(ctx, err), r)
 	}
 	e.save(r, key, tok, cache)
 	return tok, nil
@@ -183,6 +178,16 @@ func (e *Engine) dropExpired(sec *store.Secrets) {
 			delete(sec.Registries, k)
 		}
 	}
+}
+
+// outOfTime marks err as a timeout when ctx ran out, whatever MSAL made
+// of it: a body cut short by the deadline reads to MSAL as JSON that is
+// not a token.
+func outOfTime(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	}
+	return err
 }
 
 // Forget drops the cached access token for r (git erase).

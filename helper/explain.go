@@ -206,7 +206,7 @@ func managedIdentityEndpoint() (host, fix string) {
 	src, _ := managedidentity.GetSource()
 	switch src {
 	case managedidentity.AppService, managedidentity.ServiceFabric:
-		return hostOfURL(os.Getenv("IDENTITY_ENDPOINT")), "check IDENTITY_ENDPOINT, or run outside this host's managed identity"
+		return hostOfURL(os.Getenv("IDENTITY_ENDPOINT")), "check IDENTITY_ENDPOINT and IDENTITY_HEADER"
 	case managedidentity.AzureML, managedidentity.CloudShell:
 		return hostOfURL(os.Getenv("MSI_ENDPOINT")), "check MSI_ENDPOINT"
 	case managedidentity.AzureArc:

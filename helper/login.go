@@ -102,7 +102,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		defer cancel()
 		tok, err = (&spSource{e: e, env: env, clientID: req.ClientID, cred: mcred}).Acquire(tctx, armScope, req.Tenant)
 		if err != nil {
-			return nil, e.explainLogin(err, env, "")
+			return nil, e.explainLogin(outOfTime(tctx, err), env, "")
 		}
 	case LoginIdentity:
 		c.Account = store.Account{ID: SystemAssignedID, Type: store.AccountManagedIdentity}
@@ -113,7 +113,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		defer cancel()
 		tok, err = (&miSource{e: e, clientID: req.ClientID}).Acquire(tctx, armScope, req.Tenant)
 		if err != nil {
-			return nil, e.explainLogin(err, env, store.AccountManagedIdentity)
+			return nil, e.explainLogin(outOfTime(tctx, err), env, store.AccountManagedIdentity)
 		}
 		c.Tenant = firstNonEmpty(req.Tenant, tok.Tenant)
 	default:
@@ -163,6 +163,7 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 	if req.Kind == LoginDeviceCode {
 		dctx, cancel := context.WithTimeout(ctx, e.Timeout)
 		dc, err := client.AcquireTokenByDeviceCode(dctx, []string{scope})
+		err = outOfTime(dctx, err)
 		cancel()
 		if err != nil {
 			return public.AuthResult{}, e.explainLogin(err, env, "")
