@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -50,7 +51,7 @@ func (e *RedirectError) Error() string {
 // every custom header to wherever it points, even to plain http.
 func sameOrigin(req *http.Request, via []*http.Request) error {
 	from := via[0].URL
-	if req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
+	if req.URL.Scheme != from.Scheme || !strings.EqualFold(req.URL.Host, from.Host) {
 		return &RedirectError{From: from.Scheme + "://" + from.Host, To: req.URL.Scheme + "://" + req.URL.Host}
 	}
 	if len(via) >= 10 {
