@@ -2,6 +2,7 @@ package helper
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/azcred/azcred/store"
@@ -206,4 +207,33 @@ func TestIsGitHTTP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Whatever git sends, a target azcred accepts has a plain host (letters,
+// digits, dots, hyphens, a port, or a bracketed IPv6 address), and a path
+// with no dot-segment however it is spelt: the two things a binding
+// prefix and the DevOps check rely on.
+func FuzzParseGitTarget(f *testing.F) {
+	f.Add("https", "dev.azure.com", "contoso/proj/_git/repo", "")
+	f.Add("https", `attacker.example\.visualstudio.com`, "x", "")
+	f.Add("http", "127.0.0.1:18765", "contoso/%2e%2e/fabrikam", "org")
+	f.Fuzz(func(t *testing.T, protocol, host, path, user string) {
+		tg, ok := ParseGitTarget(protocol, host, path, user)
+		if !ok {
+			return
+		}
+		_, rest, _ := strings.Cut(tg.URL, "://")
+		h, p, _ := strings.Cut(rest, "/")
+		for _, c := range h {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:[]", c)) {
+				t.Fatalf("host %q of %q has %q", h, tg.URL, c)
+			}
+		}
+		if hasDotSegment(p) {
+			t.Fatalf("path of %q has a dot-segment", tg.URL)
+		}
+		if tg.DevOps && !strings.HasPrefix(tg.URL, "https://") {
+			t.Fatalf("DevOps over %s", tg.URL)
+		}
+	})
 }
