@@ -7,8 +7,9 @@ package helper
 //
 // Redacted:
 //   - anything shaped like a JWT (eyJ….…), wherever it sits;
-//   - the value of a secret-named field or parameter (client_secret=…,
-//     "refresh_token":"…", password=…, Secret: …);
+//   - the value of a secret-named field, parameter or variable
+//     (client_secret=…, "refresh_token":"…", password=…, Secret: …,
+//     AZURE_CLIENT_SECRET=…, AZCRED_KEYRING_PASSPHRASE=…);
 //   - the password in a URL's user info;
 //   - an opaque run, looked at between slashes so that a URL or a path
 //     keeps its scheme, host and other segments: 32 or more characters of
@@ -39,7 +40,7 @@ const redacted = "[redacted]"
 func Redact(s string) string {
 	redactOnce.Do(func() {
 		jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*`)
-		fieldRE = regexp.MustCompile(`(?i)(\b(?:client_secret|client_assertion|assertion|access_token|refresh_token|id_token|accessToken|refreshToken|password|passphrase|secret)["']?\s*[=:]\s*["']?)([^\s"'&,;}]+)`)
+		fieldRE = regexp.MustCompile(`(?i)(\b[A-Za-z0-9_]*(?:client_secret|client_assertion|assertion|access_token|refresh_token|id_token|accessToken|refreshToken|password|passphrase|secret)["']?\s*[=:]\s*["']?)([^\s"'&,;}]+)`)
 		userinfoRE = regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]+@`)
 		runRE = regexp.MustCompile(`[A-Za-z0-9_~.+/=-]{32,}`)
 	})

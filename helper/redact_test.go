@@ -47,7 +47,11 @@ func TestRedact(t *testing.T) {
 		{"JSON field", `{"refresh_token":"short-fake","token_type":"Bearer"}`, `{"refresh_token":"[redacted]","token_type":"Bearer"}`},
 		{"docker JSON", `{"ServerURL":"x.azurecr.io","Secret":"short-fake"}`, `{"ServerURL":"x.azurecr.io","Secret":"[redacted]"}`},
 		{"URL password", "https://user:short-fake@dev.azure.com/contoso", "https://user:[redacted]@dev.azure.com/contoso"},
-		{"passphrase", "AZCRED_KEYRING_PASSPHRASE=x passphrase: hunter2", "AZCRED_KEYRING_PASSPHRASE=x passphrase: [redacted]"},
+		{"passphrase", "AZCRED_KEYRING_PASSPHRASE=x passphrase: hunter2", "AZCRED_KEYRING_PASSPHRASE=[redacted] passphrase: [redacted]"},
+		{"secret variable", "AZURE_CLIENT_SECRET=short-fake AZURE_TENANT_ID=t", "AZURE_CLIENT_SECRET=[redacted] AZURE_TENANT_ID=t"},
+		// Names that only contain a secret word keep their values.
+		{"not secrets", `password_expiry_utc=1700000000 "token_endpoint_auth_methods_supported":["client_secret_post"]`,
+			`password_expiry_utc=1700000000 "token_endpoint_auth_methods_supported":["client_secret_post"]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
