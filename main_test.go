@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -220,6 +222,9 @@ func setupCloud(env *testscript.Env) error {
 		}
 	})
 	env.Values["cloud"] = c
+	plain := startPlainHTTP()
+	env.Defer(plain.Close)
+	env.Values["plain"] = plain
 	c.AddTenant(tenantContoso, "Contoso")
 	c.AddTenant(tenantFabrikam, "Fabrikam")
 	c.AddUser(fakecloud.User{UPN: userAlice, HomeTenant: tenantContoso, Tenants: []string{tenantFabrikam}, OID: aliceOID})
@@ -364,6 +369,7 @@ func setupCloud(env *testscript.Env) error {
 		"CARGO_TERM_COLOR":              "never",
 		"PIP_CERT":                      c.CAFile,
 		"PIP_DISABLE_PIP_VERSION_CHECK": "1",
+		"PLAIN_HTTP":                    plain.Listener.Addr().String(),
 	}
 	for _, kv := range c.MSIEnv() {
 		k, v, _ := strings.Cut(kv, "=")
@@ -400,9 +406,10 @@ func rustupHome() string {
 //	fake revoke UPN               revoke the user's refresh tokens
 //	fake claims UPN               answer the user's refreshes with a claims challenge
 //	fake lifetime DURATION        lifetime of tokens issued from now on
-//	fake fault SERVICE STATUS|hang [TIMES]
+//	fake fault SERVICE STATUS|hang|trickle [TIMES]
 //	fake clearfaults
 //	fake wait DURATION            sleep (for expiry tests with short lifetimes)
+//	fake plainauth N              the plain-http server at $PLAIN_HTTP was sent credentials N times
 func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	c := ts.Value("cloud").(*fakecloud.Cloud)
 	if len(args) == 0 {
@@ -441,9 +448,12 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("fake fault SERVICE STATUS|hang [TIMES]")
 		}
 		f := fakecloud.Fault{}
-		if args[2] == "hang" {
+		switch args[2] {
+		case "hang":
 			f.Hang = true
-		} else {
+		case "trickle":
+			f.Trickle = true
+		default:
 			n, err := strconv.Atoi(args[2])
 			ts.Check(err)
 			f.Status = n
@@ -456,6 +466,15 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		c.SetFault(args[1], f)
 	case "clearfaults":
 		c.ClearFaults()
+	case "plainauth":
+		need(1)
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		got := int(ts.Value("plain").(*plainHTTP).authorized.Load())
+		if (got == want) == neg {
+			ts.Fatalf("fake plainauth: sent credentials %d times, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+		}
+		return
 	case "wait":
 		need(1)
 		d, err := time.ParseDuration(args[1])
@@ -497,4 +516,24 @@ func substCmd(ts *testscript.TestScript, neg bool, args []string) {
 		})
 		ts.Check(os.WriteFile(path, []byte(out), 0o600))
 	}
+}
+
+// plainHTTP is a plain-http server on loopback that asks every client for
+// Basic credentials and counts the requests that carried some: nothing
+// azcred serves may ever answer it.
+type plainHTTP struct {
+	*httptest.Server
+	authorized atomic.Int32
+}
+
+func startPlainHTTP() *plainHTTP {
+	p := &plainHTTP{}
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			p.authorized.Add(1)
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="plain"`)
+		http.Error(w, "credentials please", http.StatusUnauthorized)
+	}))
+	return p
 }

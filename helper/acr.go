@@ -117,7 +117,7 @@ func (e *Engine) cachedRegistry(r *Resolved, key string) (*Token, bool) {
 		}
 		t, ok = sec.Registries[key]
 	}
-	if !ok || t.RefreshToken == "" || t.ExpiresOn.Sub(e.Now()) < e.MinTTL {
+	if !ok || t.RefreshToken == "" || !e.usable(t.ExpiresOn) {
 		return nil, false
 	}
 	e.Debugf("registry token cache hit, expires %s", t.ExpiresOn.Format(time.RFC3339))
@@ -157,11 +157,26 @@ func (e *Engine) exchange(ctx context.Context, host, tenant, aadToken string) (s
 	if json.Unmarshal(body, &out) != nil || out.RefreshToken == "" {
 		return "", time.Time{}, fmt.Errorf("registry %s: the token exchange answered without a refresh token", host)
 	}
-	exp := e.Now().Add(defaultRegistryLifetime)
-	if c, err := peekClaims(out.RefreshToken); err == nil && c.Exp > 0 {
-		exp = time.Unix(c.Exp, 0)
+	return out.RefreshToken, registryExpiry(out.RefreshToken, e.Now()), nil
+}
+
+// registryExpiry is when a refresh token stops being served from the
+// cache, on our clock. exp is on the registry's clock: when the token also
+// says when it was issued, the lifetime exp-iat counted from now is used
+// if it ends sooner, so a registry clock that runs ahead cannot keep a
+// dead token cached for as long as it is ahead.
+func registryExpiry(token string, now time.Time) time.Time {
+	c, err := peekClaims(token)
+	if err != nil || c.Exp <= 0 {
+		return now.Add(defaultRegistryLifetime)
 	}
-	return out.RefreshToken, exp, nil
+	exp := time.Unix(c.Exp, 0)
+	if c.Iat > 0 && c.Exp > c.Iat {
+		if local := now.Add(time.Duration(c.Exp-c.Iat) * time.Second); local.Before(exp) {
+			exp = local
+		}
+	}
+	return exp
 }
 
 // exchangeError names the likely cause of a refused exchange.

@@ -2,8 +2,6 @@ package helper
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -87,12 +85,7 @@ func TestRegistryKeyScheme(t *testing.T) {
 // fakeRefreshToken is JWT-shaped (so its exp can be read) and unsigned.
 func fakeRefreshToken(t *testing.T, exp time.Time) string {
 	t.Helper()
-	enc := base64.RawURLEncoding
-	payload, err := json.Marshal(map[string]any{"exp": exp.Unix(), "grant_type": "refresh_token"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString(payload) + ".fake-signature"
+	return fakeJWT(t, map[string]any{"exp": exp.Unix(), "grant_type": "refresh_token"})
 }
 
 // acrFixture is a fake registry exchange and an engine whose Entra token

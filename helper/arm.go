@@ -3,11 +3,13 @@ package helper
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/azcred/azcred/store"
 )
@@ -74,15 +76,13 @@ func (e *Engine) armDo(ctx context.Context, env *store.Environment, token, metho
 	req.Header.Set("Accept", "application/json")
 	resp, err := e.HTTP.Do(req)
 	if err != nil {
-		if isTimeout(err) {
-			return WithHint(fmt.Errorf("%s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
-		}
-		return WithHint(fmt.Errorf("cannot reach %s: %s", host, shortNetErr(err)), "check the network and proxy settings")
+		return armNetError(err, host, env.Name, e.Timeout)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return fmt.Errorf("%s: %w", host, err)
+		// A body that trickles past the deadline ends here.
+		return armNetError(err, host, env.Name, e.Timeout)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var ae struct {
@@ -159,4 +159,23 @@ func PickSubscription(subs []ARMSubscription, want string) *ARMSubscription {
 		}
 	}
 	return nil
+}
+
+// ErrUnreachable marks a Resource Manager that could not be reached, did
+// not answer in time or redirected elsewhere (as opposed to one that
+// answered with an error).
+var ErrUnreachable = errors.New("resource manager unreachable")
+
+func armNetError(err error, host, envName string, timeout time.Duration) error {
+	unreachable := func(format string, args ...any) error {
+		return &wrapped{fmt.Errorf(format, args...), ErrUnreachable}
+	}
+	var re *RedirectError
+	switch {
+	case errors.As(err, &re):
+		return WithHint(unreachable("%s", re), "check the Resource Manager URL of environment %q ('azcred environment list')", envName)
+	case isTimeout(err) || errors.Is(err, context.DeadlineExceeded):
+		return WithHint(unreachable("%s did not answer within %s", host, timeout), "check the network, or raise AZCRED_TIMEOUT")
+	}
+	return WithHint(unreachable("cannot reach %s: %s", host, shortNetErr(err)), "check the network and proxy settings")
 }

@@ -3,6 +3,7 @@ package helper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -76,8 +77,20 @@ func TokenKey(r *Resolved) string {
 	return store.TokenKey(r.Context.AccountKey(), r.Tenant, r.Scope)
 }
 
+// maxCachedLifetime is more than any token Entra or ACR issues lives (an
+// Entra access token at most 28 hours, an ACR refresh token 3). A cached
+// token with more left than that means the clock jumped back since it was
+// cached (or the issuer's clock is far ahead): it is not served.
+const maxCachedLifetime = 30 * time.Hour
+
 func (e *Engine) fresh(t store.Token) bool {
-	return t.AccessToken != "" && t.ExpiresOn.Sub(e.Now()) >= e.MinTTL
+	return t.AccessToken != "" && e.usable(t.ExpiresOn)
+}
+
+// usable reports whether a cached token expiring at exp may be served now.
+func (e *Engine) usable(exp time.Time) bool {
+	left := exp.Sub(e.Now())
+	return left >= e.MinTTL && left <= maxCachedLifetime
 }
 
 // Token returns a token for r: cached, or refreshed silently.
@@ -118,7 +131,7 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 	}
 	tok, err := src.Acquire(ctx, r.Scope, r.Tenant)
 	if err != nil {
-		return nil, e.explain(err, r)
+		return nil, e.explain(outOfTime(ctx, err), r)
 	}
 	if err := checkTokenSize(tok.AccessToken, r); err != nil {
 		return nil, err
@@ -160,6 +173,16 @@ func (e *Engine) dropExpired(sec *store.Secrets) {
 			delete(sec.Registries, k)
 		}
 	}
+}
+
+// outOfTime marks err as a timeout when ctx ran out, whatever MSAL made
+// of it: a body cut short by the deadline reads to MSAL as JSON that is
+// not a token.
+func outOfTime(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	}
+	return err
 }
 
 // Forget drops the cached access token for r (git erase).

@@ -23,11 +23,17 @@ func WithHint(err error, format string, args ...any) error {
 	return &HintError{Err: err, Hint: fmt.Sprintf(format, args...)}
 }
 
-// Hint returns the hint attached to err, if any.
+// Hint returns the hint attached to err, if any: a HintError's, or that
+// of an error from a package below helper with a Hint method
+// (store.KeyError).
 func Hint(err error) string {
 	var h *HintError
 	if errors.As(err, &h) {
 		return h.Hint
+	}
+	var hinter interface{ Hint() string }
+	if errors.As(err, &hinter) {
+		return hinter.Hint()
 	}
 	return ""
 }

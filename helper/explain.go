@@ -11,9 +11,11 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/managedidentity"
 
 	"github.com/azcred/azcred/store"
 )
@@ -37,6 +39,23 @@ func (e *Engine) explain(err error, r *Resolved) error {
 		return err
 	}
 	host := hostOfURL(r.Env.Authority)
+	fix := fmt.Sprintf("check the authority URL of environment %q ('azcred environment list')", r.Env.Name)
+	if r.Context.Account.Type == store.AccountManagedIdentity {
+		// MSAL asks the managed identity endpoint, never the authority.
+		host, fix = managedIdentityEndpoint()
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return WithHint(errors.New(re.Error()), "%s", fix)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+		return WithHint(fmt.Errorf("%s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
+	}
+	var je msalerrors.InvalidJsonErr
+	if errors.As(err, &je) {
+		e.Debugf("%s: %s", host, Redact(firstLineOf(je.Error())))
+		return WithHint(fmt.Errorf("%s answered something that is not a token", host), "%s; run with --debug for details", fix)
+	}
 	var ce msalerrors.CallErr
 	if errors.As(err, &ce) && ce.Resp != nil {
 		code, desc := aadError(ce.Resp.Body)
@@ -62,9 +81,6 @@ func (e *Engine) explain(err error, r *Resolved) error {
 			return WithHint(fmt.Errorf("%s answered HTTP %d", host, status), "run with --debug for details")
 		}
 	}
-	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-		return WithHint(fmt.Errorf("%s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
-	}
 	var ne net.Error
 	var oe *net.OpError
 	var de *net.DNSError
@@ -72,6 +88,7 @@ func (e *Engine) explain(err error, r *Resolved) error {
 		return WithHint(fmt.Errorf("cannot reach %s: %s", host, shortNetErr(err)), "check the network and proxy settings")
 	}
 	msg := Redact(firstLineOf(err.Error()))
+	e.Debugf("%s: %s", host, msg)
 	if strings.Contains(strings.ToLower(msg), "no token found") || strings.Contains(msg, "no refresh token") {
 		return WithHint(fmt.Errorf("the sign-in of context %q has no refresh token", name), "%s", login)
 	}
@@ -89,11 +106,18 @@ func shortNetErr(err error) string {
 	var uae x509.UnknownAuthorityError
 	var hne x509.HostnameError
 	var cve *tls.CertificateVerificationError
+	var cie x509.CertificateInvalidError
+	// A hostname mismatch also comes as a *tls.CertificateVerificationError:
+	// the specific causes first, so it is not called "unknown authority".
 	switch {
-	case errors.As(err, &uae), errors.As(err, &cve):
-		return "its TLS certificate is not trusted (x509: certificate signed by unknown authority); check SSL_CERT_FILE / SSL_CERT_DIR"
 	case errors.As(err, &hne):
 		return "its TLS certificate is for another host (" + hne.Error() + ")"
+	case errors.As(err, &cie):
+		return "its TLS certificate is not valid (" + cie.Error() + "); check the server's certificate and this machine's clock"
+	case errors.As(err, &uae):
+		return "its TLS certificate is not trusted (x509: certificate signed by unknown authority); check SSL_CERT_FILE / SSL_CERT_DIR"
+	case errors.As(err, &cve):
+		return "its TLS certificate is not trusted (" + firstLineOf(cve.Err.Error()) + "); check SSL_CERT_FILE / SSL_CERT_DIR"
 	}
 	if msg := err.Error(); strings.Contains(msg, "x509: ") {
 		return "TLS: " + firstLineOf(msg[strings.Index(msg, "x509: "):])
@@ -152,6 +176,7 @@ type claims struct {
 	Username string `json:"preferred_username"`
 	AppID    string `json:"appid"`
 	Exp      int64  `json:"exp"`
+	Iat      int64  `json:"iat"`
 }
 
 func peekClaims(jwt string) (*claims, error) {
@@ -168,4 +193,22 @@ func peekClaims(jwt string) (*claims, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// managedIdentityEndpoint names the host MSAL asks for a managed identity
+// token (the source MSAL detects from the same environment) and the fix.
+func managedIdentityEndpoint() (host, fix string) {
+	src, _ := managedidentity.GetSource()
+	switch src {
+	case managedidentity.AppService, managedidentity.ServiceFabric:
+		return hostOfURL(os.Getenv("IDENTITY_ENDPOINT")), "check IDENTITY_ENDPOINT and IDENTITY_HEADER"
+	case managedidentity.AzureML, managedidentity.CloudShell:
+		return hostOfURL(os.Getenv("MSI_ENDPOINT")), "check MSI_ENDPOINT"
+	case managedidentity.AzureArc:
+		if ep := os.Getenv("IDENTITY_ENDPOINT"); ep != "" {
+			return hostOfURL(ep), "check IDENTITY_ENDPOINT and the Azure Arc agent"
+		}
+		return "127.0.0.1:40342", "check the Azure Arc agent (himds)"
+	}
+	return "169.254.169.254", "check that this machine has a managed identity (IMDS at 169.254.169.254)"
 }

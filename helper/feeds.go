@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/azcred/azcred/protocols"
 	"github.com/azcred/azcred/store"
@@ -44,7 +45,16 @@ func ParseFeedTarget(raw string) (t FeedTarget, ok bool) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Opaque != "" {
 		return FeedTarget{}, false
 	}
-	host := strings.ToLower(u.Host)
+	// The same host and path rules as git's (targets.go): a DNS name or an
+	// address, ASCII only, and no dot-segments that would let one
+	// organisation's binding answer for another's feed.
+	if strings.ContainsFunc(u.Host, func(r rune) bool { return r >= utf8.RuneSelf }) || hasDotSegment(u.EscapedPath()) {
+		return FeedTarget{}, false
+	}
+	host, err := protocols.NormalizeRegistry(u.Host)
+	if err != nil {
+		return FeedTarget{}, false
+	}
 	if u.Scheme == "https" {
 		host = strings.TrimSuffix(host, ":443")
 	}

@@ -36,6 +36,12 @@ func TestParseFeedTarget(t *testing.T) {
 		// An Azure-looking name under another domain is not Azure.
 		{"https://pkgs.dev.azure.com.evil.example/o/", true, "https://pkgs.dev.azure.com.evil.example/o", false, nil},
 		{"ftp://pkgs.dev.azure.com/o", false, "", false, nil},
+		// Hosts that are not DNS names, and dot-segments that would let
+		// contoso's binding answer for fabrikam's feed, are never ours.
+		{"https://attacker.example\\.pkgs.visualstudio.com/_packaging/f/pypi/simple", false, "", false, nil},
+		{"https://pkgs.dev.azure.com/contoso/%2e%2e/fabrikam/_packaging/f/pypi/simple", false, "", false, nil},
+		{"https://pkgs.dev.azure.com/contoso/../fabrikam/_packaging/f/pypi/simple", false, "", false, nil},
+		{"https://pkgs.dev.azure.com\u212a/o", false, "", false, nil},
 		{"https://", false, "", false, nil},
 		{"sparse+", false, "", false, nil},
 	} {

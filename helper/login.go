@@ -102,7 +102,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		defer cancel()
 		tok, err = (&spSource{e: e, env: env, clientID: req.ClientID, cred: mcred}).Acquire(tctx, armScope, req.Tenant)
 		if err != nil {
-			return nil, e.explainLogin(err, env)
+			return nil, e.explainLogin(outOfTime(tctx, err), env, "")
 		}
 	case LoginIdentity:
 		c.Account = store.Account{ID: SystemAssignedID, Type: store.AccountManagedIdentity}
@@ -113,7 +113,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		defer cancel()
 		tok, err = (&miSource{e: e, clientID: req.ClientID}).Acquire(tctx, armScope, req.Tenant)
 		if err != nil {
-			return nil, e.explainLogin(err, env)
+			return nil, e.explainLogin(outOfTime(tctx, err), env, store.AccountManagedIdentity)
 		}
 		c.Tenant = firstNonEmpty(req.Tenant, tok.Tenant)
 	default:
@@ -163,9 +163,10 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 	if req.Kind == LoginDeviceCode {
 		dctx, cancel := context.WithTimeout(ctx, e.Timeout)
 		dc, err := client.AcquireTokenByDeviceCode(dctx, []string{scope})
+		err = outOfTime(dctx, err)
 		cancel()
 		if err != nil {
-			return public.AuthResult{}, e.explainLogin(err, env)
+			return public.AuthResult{}, e.explainLogin(err, env, "")
 		}
 		fmt.Fprintln(req.Prompt, dc.Result.Message)
 		// The user needs time; the device code's own expiry bounds the wait.
@@ -173,7 +174,7 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 		defer cancel()
 		res, err := dc.AuthenticationResult(wctx)
 		if err != nil {
-			return res, e.explainLogin(err, env)
+			return res, e.explainLogin(err, env, "")
 		}
 		return res, nil
 	}
@@ -188,7 +189,7 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 	defer cancel()
 	res, err := client.AcquireTokenInteractive(wctx, []string{scope}, public.WithRedirectURI("http://localhost"), public.WithOpenURL(open))
 	if err != nil {
-		return res, e.explainLogin(err, env)
+		return res, e.explainLogin(err, env, "")
 	}
 	return res, nil
 }
@@ -213,8 +214,8 @@ func OpenBrowser(u, browser string) error {
 	return nil
 }
 
-func (e *Engine) explainLogin(err error, env *store.Environment) error {
-	r := &Resolved{Context: &store.Context{Name: "(new sign-in)"}, Env: env}
+func (e *Engine) explainLogin(err error, env *store.Environment, accountType string) error {
+	r := &Resolved{Context: &store.Context{Name: "(new sign-in)", Account: store.Account{Type: accountType}}, Env: env}
 	err = e.explain(err, r)
 	// A failed sign-in's fix is not "sign in": it is in the message.
 	if h, ok := err.(*HintError); ok && strings.HasPrefix(h.Hint, "run 'azcred login --context") {
@@ -225,13 +226,15 @@ func (e *Engine) explainLogin(err error, env *store.Environment) error {
 
 // findSubscription lists subscriptions and picks one. A principal with no
 // subscription (or no Resource Manager access) gets a tenant-level context
-// unless a subscription was asked for.
+// unless a subscription was asked for; a Resource Manager that cannot be
+// reached, stalls or redirects elsewhere fails the sign-in, rather than
+// leave a context that silently lacks its subscription.
 func (e *Engine) findSubscription(ctx context.Context, env *store.Environment, c *store.Context, tok *Token, want string) (*ARMSubscription, error) {
 	actx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
 	subs, err := e.ListSubscriptions(actx, env, tok.AccessToken)
 	if err != nil {
-		if want != "" {
+		if want != "" || errors.Is(err, ErrUnreachable) {
 			return nil, err
 		}
 		e.Debugf("cannot list subscriptions: %v", err)

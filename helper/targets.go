@@ -4,7 +4,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/azcred/azcred/protocols"
 	"github.com/azcred/azcred/store"
 )
 
@@ -36,10 +38,23 @@ type GitTarget struct {
 // which is what Azure DevOps' clone URLs carry), else in the host
 // (https://ORG.visualstudio.com). A URL with neither a path nor a user name
 // matches host-level bindings only. ok is false for anything that is not
-// an http(s) URL with a host, which can never be ours.
+// an http(s) URL with a valid host (a DNS name or an IP address, as
+// protocols.NormalizeRegistry checks registries: `attacker.example\.visualstudio.com`
+// is not a DevOps host but no host at all), and for a path with a dot-segment
+// (`contoso/%2e%2e/fabrikam`): the server may resolve it to another
+// organisation than the one a binding prefix would pick, so it is never ours.
 func ParseGitTarget(protocol, host, path, username string) (t GitTarget, ok bool) {
-	protocol, host = strings.ToLower(protocol), strings.ToLower(host)
-	if !IsGitHTTP(protocol) || host == "" || strings.ContainsAny(host, "/?#@ \t") {
+	protocol = strings.ToLower(protocol)
+	if !IsGitHTTP(protocol) || host == "" || strings.ContainsAny(host, "/?#@") {
+		return GitTarget{}, false
+	}
+	// git connects to the host as it sent it; lower-casing must not turn
+	// it into another one (KELVIN SIGN lower-cases to an ASCII k).
+	if strings.ContainsFunc(host, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		return GitTarget{}, false
+	}
+	host, err := protocols.NormalizeRegistry(host)
+	if err != nil {
 		return GitTarget{}, false
 	}
 	if protocol == "https" {
@@ -50,6 +65,9 @@ func ParseGitTarget(protocol, host, path, username string) (t GitTarget, ok bool
 		// The user name stands in for the path only when it looks like an
 		// organisation: an e-mail address or anything with a slash is not.
 		path = orgFromUser(username)
+	}
+	if hasDotSegment(path) {
+		return GitTarget{}, false
 	}
 	base := protocol + "://" + host
 	t.URL = base + escapePath(path)
@@ -104,6 +122,19 @@ func escapePath(p string) string {
 		return ""
 	}
 	return (&url.URL{Path: "/" + p}).EscapedPath()
+}
+
+// hasDotSegment reports whether a decoded path has a "." or ".." segment,
+// counting backslashes as separators (IIS does) and segments still
+// percent-encoded (a server that decodes twice).
+func hasDotSegment(p string) bool {
+	p = strings.NewReplacer("%2e", ".", "%2f", "/", "%5c", "/", "\\", "/").Replace(strings.ToLower(p))
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // orgFromUser reads the organisation from a clone URL's user name.

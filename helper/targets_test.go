@@ -2,6 +2,7 @@ package helper
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/azcred/azcred/store"
@@ -44,6 +45,26 @@ func TestParseGitTarget(t *testing.T) {
 		{"cert is not ours", "cert", "", "/etc/key.pem", "", GitTarget{}, false},
 		{"no host", "https", "", "contoso", "", GitTarget{}, false},
 		{"host with userinfo", "https", "user@dev.azure.com", "", "", GitTarget{}, false},
+		// Hosts are DNS names or addresses (issue 17.9): git decodes
+		// url=https://attacker.example%5C.visualstudio.com/x to this host.
+		{"backslash in host", "https", `attacker.example\.visualstudio.com`, "x", "", GitTarget{}, false},
+		{"space in host", "https", "dev.azure.com .evil.example", "", "", GitTarget{}, false},
+		{"trailing dot", "https", "dev.azure.com.", "contoso", "", GitTarget{}, false},
+		{"underscore label", "https", "evil_.visualstudio.com", "", "", GitTarget{}, false},
+		{"bad port", "https", "dev.azure.com:99999", "contoso", "", GitTarget{}, false},
+		{"Cyrillic o", "https", "dev.azure.c\u043em", "contoso", "", GitTarget{}, false},
+		{"KELVIN SIGN lower-cases to k", "https", "\u212Aontoso.visualstudio.com", "", "", GitTarget{}, false},
+		{"IPv6 address", "https", "[::1]:8443", "org", "", GitTarget{URL: "https://[::1]:8443/org"}, true},
+		// Dot-segments (issue 17.11): the server may resolve them to
+		// another organisation than a binding prefix would pick.
+		{"dot-dot segment", "https", "dev.azure.com", "contoso/../fabrikam/proj/_git/repo", "", GitTarget{}, false},
+		{"dot segment", "https", "dev.azure.com", "contoso/./proj", "", GitTarget{}, false},
+		{"backslash dot-dot", "https", "dev.azure.com", `contoso\..\fabrikam`, "", GitTarget{}, false},
+		{"still-encoded dot-dot", "https", "dev.azure.com", "contoso/%2E%2e/fabrikam", "", GitTarget{}, false},
+		{"still-encoded slash", "https", "dev.azure.com", "contoso%2f..%2ffabrikam", "", GitTarget{}, false},
+		{"dot-dot user name", "https", "dev.azure.com", "", "..", GitTarget{}, false},
+		{"dots inside a name are fine", "https", "dev.azure.com", "contoso/my..proj/_git/.repo", "",
+			GitTarget{URL: "https://dev.azure.com/contoso/my..proj/_git/.repo", DevOps: true}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,4 +207,33 @@ func TestIsGitHTTP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Whatever git sends, a target azcred accepts has a plain host (letters,
+// digits, dots, hyphens, a port, or a bracketed IPv6 address), and a path
+// with no dot-segment however it is spelt: the two things a binding
+// prefix and the DevOps check rely on.
+func FuzzParseGitTarget(f *testing.F) {
+	f.Add("https", "dev.azure.com", "contoso/proj/_git/repo", "")
+	f.Add("https", `attacker.example\.visualstudio.com`, "x", "")
+	f.Add("http", "127.0.0.1:18765", "contoso/%2e%2e/fabrikam", "org")
+	f.Fuzz(func(t *testing.T, protocol, host, path, user string) {
+		tg, ok := ParseGitTarget(protocol, host, path, user)
+		if !ok {
+			return
+		}
+		_, rest, _ := strings.Cut(tg.URL, "://")
+		h, p, _ := strings.Cut(rest, "/")
+		for _, c := range h {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:[]", c)) {
+				t.Fatalf("host %q of %q has %q", h, tg.URL, c)
+			}
+		}
+		if hasDotSegment(p) {
+			t.Fatalf("path of %q has a dot-segment", tg.URL)
+		}
+		if tg.DevOps && !strings.HasPrefix(tg.URL, "https://") {
+			t.Fatalf("DevOps over %s", tg.URL)
+		}
+	})
 }

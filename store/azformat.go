@@ -167,8 +167,14 @@ func MergeImport(cfg *Config, im *Imported) []string {
 			continue
 		}
 		// Environment names are case-insensitive: replace, never duplicate.
-		for n := range cfg.Environments {
+		for n, old := range cfg.Environments {
 			if strings.EqualFold(n, e.Name) {
+				if old.Authority != e.Authority || old.ResourceManager != e.ResourceManager {
+					// Saved service principals in it will send their
+					// credentials to the new authority: say so.
+					im.note("environment %q now signs in at %s (was %s) and uses Resource Manager %s (was %s), for every context in it",
+						e.Name, e.Authority, old.Authority, e.ResourceManager, old.ResourceManager)
+				}
 				delete(cfg.Environments, n)
 			}
 		}

@@ -471,6 +471,15 @@ func TestMergeImport(t *testing.T) {
 			if e, err := cfg.Environment("AzureStackUser"); err != nil || e.Authority != "https://adfs.local.azurestack.example/adfs/" {
 				t.Errorf("environment = %+v, %v", e, err)
 			}
+			// A replaced environment that now points elsewhere is named
+			// with both authorities (15.3: its saved credentials follow).
+			moved := slices.ContainsFunc(im.Notes, func(n string) bool {
+				return strings.Contains(n, "https://old.example/") && strings.Contains(n, "https://adfs.local.azurestack.example/adfs/")
+			})
+			if moved != strings.HasPrefix(tt.name, "same name") {
+				t.Errorf("notes %q: a note about the moved authority = %v", im.Notes, moved)
+			}
+			im.Notes = nil
 		})
 	}
 	// The config owns its copies: changing it leaves the import alone.

@@ -89,8 +89,11 @@ func (c *Config) RemoveBinding(target string) error {
 
 // MatchBinding returns the binding whose target is the longest prefix of
 // target on a path-segment boundary, or nil. A URL binding with no path
-// is host-level. A bare-host binding (a registry) also matches URLs on
-// that host, and a URL binding with no path matches that bare host.
+// is host-level, and also matches that host as a bare (registry) target.
+// A bare-host binding is a registry binding: it never matches a URL, so
+// `azcred bind 127.0.0.1:5000 ctx` made for docker cannot make git send
+// a token to http://127.0.0.1:5000 (a URL only matches URL bindings of
+// its own scheme).
 func (c *Config) MatchBinding(target string) *Binding {
 	t, err := NormalizeTarget(target)
 	if err != nil {
@@ -128,9 +131,9 @@ func matchLen(b, t string) int {
 		if t == b {
 			return len(b)
 		}
-	default:
-		// A bare host and a URL: a host-level match, least specific.
-		if hostOf(b) == hostOf(t) && (bURL && !strings.Contains(b[strings.Index(b, "://")+3:], "/") || !bURL) {
+	case bURL && !tURL:
+		// A host-level URL binding and a registry: least specific.
+		if hostOf(b) == t && !strings.Contains(b[strings.Index(b, "://")+3:], "/") {
 			return 0
 		}
 	}

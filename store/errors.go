@@ -37,3 +37,16 @@ type CorruptError struct {
 
 func (e *CorruptError) Error() string { return fmt.Sprintf("store: %s: %v", e.Path, e.Err) }
 func (e *CorruptError) Unwrap() error { return e.Err }
+
+// KeyError is a vault key that cannot be had, with the fix: the CLI
+// prints Fix as its hint.
+type KeyError struct {
+	Err error
+	Fix string
+}
+
+func (e *KeyError) Error() string { return e.Err.Error() }
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// Hint is the command or setting that fixes e.
+func (e *KeyError) Hint() string { return e.Fix }

@@ -46,6 +46,10 @@ type KeyringKeys struct {
 	ring    keyring.Keyring
 	err     error
 	detail  string
+	// dir is the store's directory and passphrase whether
+	// AZCRED_KEYRING_PASSPHRASE is set: for hints when a key is missing.
+	dir        string
+	passphrase bool
 }
 
 var _ KeySource = (*KeyringKeys)(nil)
@@ -86,7 +90,7 @@ func NewKeyringKeys(dir string, getenv Getenv) (KeySource, error) {
 		// call) buys nothing: keep the generated key itself in a 0600 file.
 		return FileKeys{Path: filepath.Join(dir, "vault.key"), Backend: "file"}, nil
 	}
-	k := &KeyringKeys{backend: name}
+	k := &KeyringKeys{backend: name, dir: dir, passphrase: pass != ""}
 	if name == "file" {
 		k.detail = "passphrase from AZCRED_KEYRING_PASSPHRASE, keyring in " + filepath.Join(dir, "keyring")
 	}
@@ -172,10 +176,19 @@ func (k *KeyringKeys) VaultKey(id string, create bool) ([]byte, error) {
 		return key, nil
 	}
 	if !errors.Is(err, keyring.ErrKeyNotFound) {
+		if k.backend == "file" && k.passphrase {
+			// The file keyring says only "aes.KeyUnwrap(): integrity check failed".
+			return nil, &KeyError{Err: fmt.Errorf("the keyring in %s cannot be opened with this AZCRED_KEYRING_PASSPHRASE", filepath.Join(k.dir, "keyring")),
+				Fix: "set AZCRED_KEYRING_PASSPHRASE to the passphrase this store was created with"}
+		}
 		return nil, fmt.Errorf("keyring %s: %v", k.backend, err)
 	}
 	if !create {
-		return nil, fmt.Errorf("not found in keyring backend %s; run 'azcred doctor'", k.backend)
+		err := fmt.Errorf("not found in keyring backend %s", k.backend)
+		if _, serr := os.Stat(filepath.Join(k.dir, "vault.key")); serr == nil && k.backend == "file" {
+			return nil, &KeyError{Err: err, Fix: "this store was created without AZCRED_KEYRING_PASSPHRASE (its key is in " + filepath.Join(k.dir, "vault.key") + "): unset it"}
+		}
+		return nil, &KeyError{Err: err, Fix: "run 'azcred doctor'; with another AZCRED_KEYRING_BACKEND or AZCRED_KEYRING_PASSPHRASE than the store was created with, use those"}
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
@@ -229,6 +242,12 @@ func (f FileKeys) VaultKey(id string, create bool) ([]byte, error) {
 	}
 	if errors.As(err, new(*UnsafeError)) {
 		return nil, err
+	}
+	if errors.Is(err, fs.ErrNotExist) && !create {
+		if _, serr := os.Stat(filepath.Join(filepath.Dir(f.Path), "keyring")); serr == nil {
+			return nil, &KeyError{Err: fmt.Errorf("%s is missing: this store's key is in its passphrase-protected keyring", f.path()),
+				Fix: "set AZCRED_KEYRING_PASSPHRASE to the passphrase this store was created with"}
+		}
 	}
 	if !errors.Is(err, fs.ErrNotExist) || !create {
 		return nil, fmt.Errorf("%s: %w", f.path(), err)

@@ -246,6 +246,8 @@ func TestMatchBinding(t *testing.T) {
 		{Target: "Fabrikam.azurecr.io:05000", Context: "reg"},
 		{Target: "https://git.example:08443/team", Context: "work"},
 		{Target: "https://pkgs.dev.azure.com/Contoso", Context: "work"},
+		{Target: "127.0.0.1:18765", Context: "reg"},
+		{Target: "https://example.azurecr.io", Context: "host"},
 	} {
 		if err := c.SetBinding(b); err != nil {
 			t.Fatal(err)
@@ -265,11 +267,19 @@ func TestMatchBinding(t *testing.T) {
 		// One normaliser (protocols.NormalizeRegistry) for bind and get:
 		// leading zeros in a port name the same registry.
 		{"fabrikam.azurecr.io:5000", "reg"},
-		{"https://fabrikam.azurecr.io:5000/v2/", "reg"},
 		{"https://git.example:8443/team/repo", "work"},
 		// Azure Artifacts names are case-insensitive too.
 		{"https://pkgs.dev.azure.com/contoso/_packaging/f/pypi/simple", "work"},
 		{"https://pkgs.dev.azure.com/CONTOSO/_packaging/f/Cargo/index", "work"},
+		// A registry binding never matches a URL (git, kube): least of
+		// all over plain http.
+		{"http://127.0.0.1:18765/org/repo", ""},
+		{"https://127.0.0.1:18765/org/repo", ""},
+		{"https://contoso.azurecr.io", ""},
+		// A host-level URL binding still serves the registry on that host.
+		{"example.azurecr.io", "host"},
+		{"example.azurecr.io/library/app", "host"},
+		{"http://example.azurecr.io", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {
@@ -303,5 +313,48 @@ func benchVaultRead(b *testing.B, pass string) {
 		if _, err := Open(dir, k).Secrets(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Issue 17.12: a wrong or missing AZCRED_KEYRING_PASSPHRASE says so and
+// says what to set, whichever way round the mismatch is.
+func TestPassphraseMismatchHints(t *testing.T) {
+	open := func(dir, pass string) *Store {
+		t.Helper()
+		env := map[string]string{"AZCRED_KEYRING_BACKEND": "file", "AZCRED_KEYRING_PASSPHRASE": pass}
+		keys, err := NewKeyringKeys(dir, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Open(dir, keys)
+	}
+	seed := func(pass string) string {
+		dir := t.TempDir()
+		if err := open(dir, pass).UpdateSecrets(func(sec *Secrets) error {
+			sec.Docker["r"] = DockerCredential{Username: "u", Secret: "fake"}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	tests := []struct {
+		name, created, used, want string
+	}{
+		{"wrong passphrase", "fake-one", "fake-two", "set AZCRED_KEYRING_PASSPHRASE to the passphrase"},
+		{"passphrase missing", "fake-one", "", "set AZCRED_KEYRING_PASSPHRASE to the passphrase"},
+		{"passphrase not wanted", "", "fake-two", "unset it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := open(seed(tt.created), tt.used).Secrets()
+			var ke *KeyError
+			if !errors.As(err, &ke) || !strings.Contains(ke.Hint(), tt.want) {
+				t.Fatalf("error %v, want a KeyError whose hint says %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "fake-one") || strings.Contains(err.Error(), "fake-two") {
+				t.Errorf("the error shows a passphrase: %v", err)
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ type Fault struct {
 	Status     int           // answer this status (with Retry-After for 429 when RetryAfter > 0)
 	RetryAfter time.Duration // value of the Retry-After header, whole seconds
 	Hang       bool          // block until the client gives up or the cloud closes
+	Trickle    bool          // answer 200 and then one byte of JSON whitespace every 100ms, forever (slowloris)
 	Body       string        // response body; a generic JSON error when empty
 	Times      int           // 0: every request from now on; n: the next n requests
 }
@@ -83,6 +84,23 @@ func (c *Cloud) service(name string, h http.Handler) http.Handler {
 			case <-c.done:
 			}
 			return
+		}
+		if f.Trickle {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			for {
+				if _, err := w.Write([]byte(" ")); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-c.done:
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
 		}
 		status := f.Status
 		if status == 0 {
