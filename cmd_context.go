@@ -311,7 +311,7 @@ func (c *ContextImportCmd) Run(a *app) error {
 		a.notef("note: %s", n)
 	}
 	for _, e := range missing {
-		a.notef("warning: environment %q is not defined; run 'azcred environment add %s --authority URL --resource-manager URL'", e, e)
+		a.notef("warning: environment %q is not defined; run: %s", e, helper.Cmd("environment", "add", e, "--authority", "URL", "--resource-manager", "URL"))
 	}
 	return nil
 }

@@ -155,7 +155,7 @@ func (c *EnvRemoveCmd) Run(a *app) error {
 		}
 		for _, n := range cfg.ContextNames() {
 			if cfg.Contexts[n].Environment == c.Name {
-				return helper.WithHint(fmt.Errorf("context %q uses environment %q", n, c.Name), "run 'azcred context remove %s' first", n)
+				return helper.WithHint(fmt.Errorf("context %q uses environment %q", n, c.Name), "run first: %s", helper.Cmd("context", "remove", n))
 			}
 		}
 		delete(cfg.Environments, c.Name)

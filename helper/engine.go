@@ -114,9 +114,13 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 	if err != nil {
 		return nil, err
 	}
-	if t, ok := sec.Tokens[key]; ok && e.fresh(t) {
+	cached := sec.Tokens[key] // served if the refresh fails in an outage (outage.go)
+	if e.fresh(cached) {
 		e.Debugf("another azcred refreshed %s while we waited", r.Context.Name)
-		return &Token{AccessToken: t.AccessToken, ExpiresOn: t.ExpiresOn, Tenant: t.Tenant, Scope: r.Scope, FromCache: true}, nil
+		return &Token{AccessToken: cached.AccessToken, ExpiresOn: cached.ExpiresOn, Tenant: cached.Tenant, Scope: r.Scope, FromCache: true}, nil
+	}
+	if err := e.recallFailure(r, key); err != nil {
+		return nil, err
 	}
 	e.Debugf("refreshing %s (%s) scope %s tenant %s", r.Context.Name, r.Source, r.Scope, r.Tenant)
 	cache := &MSALCache{data: sec.MSAL[MSALPartition(r.Context)]}
@@ -126,7 +130,12 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 	}
 	tok, err := src.Acquire(ctx, r.Scope, r.Tenant)
 	if err != nil {
-		return nil, e.explain(err, r)
+		if old, ok := e.serveStale(r, cached, err); ok {
+			return old, nil
+		}
+		err = e.explain(err, r)
+		e.rememberFailure(r, key, err)
+		return nil, err
 	}
 	e.save(r, key, tok, cache)
 	return tok, nil

@@ -25,7 +25,11 @@ func (n *needsLogin) Error() string { return n.reason }
 // host and the fix. It never includes request bodies (secrets).
 func (e *Engine) explain(err error, r *Resolved) error {
 	name := r.Context.Name
-	login := fmt.Sprintf("run 'azcred login --context %s'", quoteArg(name))
+	login, relogin := "run: "+Cmd("login", "--context", name), "sign in again with the right secret or certificate: "
+	if name == newSignIn {
+		// A failed sign-in's fix is not "sign in": it is in the message.
+		login, relogin = "check --tenant, --client-id and the credential, then sign in again", ""
+	}
 	var nl *needsLogin
 	if errors.As(err, &nl) {
 		return WithHint(fmt.Errorf("the sign-in of context %q cannot be refreshed silently: %s", name, nl.reason), "%s", login)
@@ -53,7 +57,7 @@ func (e *Engine) explain(err error, r *Resolved) error {
 		case code == "invalid_grant" || code == "interaction_required" || code == "consent_required":
 			return WithHint(fmt.Errorf("%s: the sign-in of context %q needs you again (%s)", host, name, desc), "%s", login)
 		case code == "invalid_client" || code == "unauthorized_client":
-			return WithHint(fmt.Errorf("%s rejected the credential of context %q (%s)", host, name, desc), "sign in again with the right secret or certificate: %s", login)
+			return WithHint(fmt.Errorf("%s rejected the credential of context %q (%s)", host, name, desc), "%s%s", relogin, login)
 		case code != "":
 			return WithHint(fmt.Errorf("%s: %s (%s)", host, code, desc), "%s", login)
 		default:
@@ -139,11 +143,31 @@ func firstLineOf(s string) string {
 	return s
 }
 
-func quoteArg(s string) string {
-	if strings.ContainsAny(s, " '\"()$`\\") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// Cmd is an azcred command line for a hint: each argument shell-quoted
+// once, so the hint can be pasted as it is.
+func Cmd(args ...string) string {
+	q := make([]string, 0, len(args)+1)
+	q = append(q, "azcred")
+	for _, a := range args {
+		q = append(q, quoteArg(a))
 	}
-	return s
+	return strings.Join(q, " ")
+}
+
+// quoteArg shell-quotes s when it holds anything but characters every
+// shell reads literally.
+func quoteArg(s string) string {
+	safe := s != ""
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("@%+=:,./_-", c)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // claims are the few JWT claims azcred reads (never verifies: the token

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os/exec"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
@@ -147,6 +146,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		sec.Tokens[TokenKey(r)] = store.Token{AccessToken: tok.AccessToken, ExpiresOn: tok.ExpiresOn, Tenant: c.Tenant, Scope: armScope}
 		return nil
 	}, true)
+	ForgetFailures(req.Target)
 	if err != nil {
 		return nil, err
 	}
@@ -213,14 +213,11 @@ func OpenBrowser(u, browser string) error {
 	return nil
 }
 
+// newSignIn names the context of a sign-in that has not made one yet.
+const newSignIn = "(new sign-in)"
+
 func (e *Engine) explainLogin(err error, env *store.Environment) error {
-	r := &Resolved{Context: &store.Context{Name: "(new sign-in)"}, Env: env}
-	err = e.explain(err, r)
-	// A failed sign-in's fix is not "sign in": it is in the message.
-	if h, ok := err.(*HintError); ok && strings.HasPrefix(h.Hint, "run 'azcred login --context") {
-		h.Hint = "check --tenant, --client-id and the credential, then sign in again"
-	}
-	return err
+	return e.explain(err, &Resolved{Context: &store.Context{Name: newSignIn}, Env: env})
 }
 
 // findSubscription lists subscriptions and picks one. A principal with no
