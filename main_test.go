@@ -63,12 +63,24 @@ func fakeBrowser() {
 }
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupM{m}, map[string]func(){
 		"azcred":                   azcredMain,
 		"git-credential-azcred":    azcredMain,
 		"docker-credential-azcred": azcredMain,
 		"fake-browser":             fakeBrowser,
 	})
+}
+
+// cleanupM removes what the tests left in the temp dir once they have
+// run: the azcred binary stress_test.go builds (testscript.Main exits).
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	return code
 }
 
 // The directory every script starts with. All values are obviously fake.
