@@ -320,21 +320,31 @@ func (c *ContextImportCmd) Run(a *app) error {
 // or for --scope process a session store (created, and its export
 // printed, when this shell has none).
 func (a *app) targetStore(sc scopeFlag) (*helper.Profile, *store.Store, error) {
-	p, _, err := a.load()
+	p, s, fresh, err := a.openTarget(sc)
+	if fresh {
+		a.exports(sc.shellName(a.getenv), [2]string{"AZCRED_SESSION", s.Dir()})
+	}
+	return p, s, err
+}
+
+// openTarget is targetStore without the export: fresh says a new session
+// store was made, which the caller exports once the command has worked,
+// or removes when it failed.
+func (a *app) openTarget(sc scopeFlag) (p *helper.Profile, s *store.Store, fresh bool, err error) {
+	p, _, err = a.load()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if !sc.process() {
-		return p, p.User, nil
+		return p, p.User, false, nil
 	}
 	if p.Session != nil {
-		return p, p.Session, nil
+		return p, p.Session, false, nil
 	}
 	dir, err := helper.NewSessionDir(a.getenv)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	p.Session = store.OpenSession(dir, helper.SessionKeys(dir))
-	a.exports(sc.shellName(a.getenv), [2]string{"AZCRED_SESSION", dir})
-	return p, p.Session, nil
+	return p, p.Session, true, nil
 }

@@ -316,7 +316,7 @@ func setupCloud(env *testscript.Env) error {
 //	fake revoke UPN               revoke the user's refresh tokens
 //	fake claims UPN               answer the user's refreshes with a claims challenge
 //	fake lifetime DURATION        lifetime of tokens issued from now on
-//	fake fault SERVICE STATUS|hang [TIMES]
+//	fake fault SERVICE STATUS|hang [TIMES [BODY]]
 //	fake clearfaults
 //	fake wait DURATION            sleep (for expiry tests with short lifetimes)
 func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
@@ -354,7 +354,7 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		c.SetTokenLifetime(d)
 	case "fault":
 		if len(args) < 3 {
-			ts.Fatalf("fake fault SERVICE STATUS|hang [TIMES]")
+			ts.Fatalf("fake fault SERVICE STATUS|hang [TIMES [BODY]]")
 		}
 		f := fakecloud.Fault{}
 		if args[2] == "hang" {
@@ -368,6 +368,9 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 			n, err := strconv.Atoi(args[3])
 			ts.Check(err)
 			f.Times = n
+		}
+		if len(args) > 4 {
+			f.Body = args[4]
 		}
 		c.SetFault(args[1], f)
 	case "clearfaults":

@@ -25,14 +25,16 @@ func (n *needsLogin) Error() string { return n.reason }
 // host and the fix. It never includes request bodies (secrets).
 func (e *Engine) explain(err error, r *Resolved) error {
 	name := r.Context.Name
+	who := fmt.Sprintf("context %q", name)
 	login, relogin := "run: "+Cmd("login", "--context", name), "sign in again with the right secret or certificate: "
 	if name == newSignIn {
 		// A failed sign-in's fix is not "sign in": it is in the message.
+		who = "this sign-in"
 		login, relogin = "check --tenant, --client-id and the credential, then sign in again", ""
 	}
 	var nl *needsLogin
 	if errors.As(err, &nl) {
-		return WithHint(fmt.Errorf("the sign-in of context %q cannot be refreshed silently: %s", name, nl.reason), "%s", login)
+		return WithHint(fmt.Errorf("the sign-in of %s cannot be refreshed silently: %s", who, nl.reason), "%s", login)
 	}
 	var he *HintError
 	if errors.As(err, &he) {
@@ -55,9 +57,9 @@ func (e *Engine) explain(err error, r *Resolved) error {
 			}
 			return WithHint(fmt.Errorf("%s answered HTTP %d%s", host, status, detail), "%s", hint)
 		case code == "invalid_grant" || code == "interaction_required" || code == "consent_required":
-			return WithHint(fmt.Errorf("%s: the sign-in of context %q needs you again (%s)", host, name, desc), "%s", login)
+			return WithHint(fmt.Errorf("%s: the sign-in of %s needs you again (%s)", host, who, desc), "%s", login)
 		case code == "invalid_client" || code == "unauthorized_client":
-			return WithHint(fmt.Errorf("%s rejected the credential of context %q (%s)", host, name, desc), "%s%s", relogin, login)
+			return WithHint(fmt.Errorf("%s rejected the credential of %s (%s)", host, who, desc), "%s%s", relogin, login)
 		case code != "":
 			return WithHint(fmt.Errorf("%s: %s (%s)", host, code, desc), "%s", login)
 		default:
@@ -75,7 +77,7 @@ func (e *Engine) explain(err error, r *Resolved) error {
 	}
 	msg := Redact(firstLineOf(err.Error()))
 	if strings.Contains(strings.ToLower(msg), "no token found") || strings.Contains(msg, "no refresh token") {
-		return WithHint(fmt.Errorf("the sign-in of context %q has no refresh token", name), "%s", login)
+		return WithHint(fmt.Errorf("the sign-in of %s has no refresh token", who), "%s", login)
 	}
 	return WithHint(fmt.Errorf("%s: %s", host, msg), "%s", login)
 }
