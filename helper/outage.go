@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -105,7 +106,7 @@ func (e *Engine) recallFailure(r *Resolved, key string) error {
 		return nil
 	}
 	e.Debugf("the refresh of %s failed %s ago: not trying again for %s", r.Context.Name, age.Round(time.Millisecond), FailMemory)
-	err = errors.New(n.Error)
+	err = fmt.Errorf("%s (%s ago; not tried again for %s)", n.Error, age.Round(time.Millisecond), FailMemory)
 	if n.Hint != "" {
 		err = WithHint(err, "%s", n.Hint)
 	}
