@@ -114,11 +114,11 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 	if err != nil {
 		return nil, err
 	}
-	cached := sec.Tokens[key] // served if the refresh fails in an outage (outage.go)
-	if e.fresh(cached) {
+	if t, ok := sec.Tokens[key]; ok && e.fresh(t) {
 		e.Debugf("another azcred refreshed %s while we waited", r.Context.Name)
-		return &Token{AccessToken: cached.AccessToken, ExpiresOn: cached.ExpiresOn, Tenant: cached.Tenant, Scope: r.Scope, FromCache: true}, nil
+		return &Token{AccessToken: t.AccessToken, ExpiresOn: t.ExpiresOn, Tenant: t.Tenant, Scope: r.Scope, FromCache: true}, nil
 	}
+	cached := sec.Tokens[key] // served if the refresh fails in an outage (outage.go)
 	if err := e.recallFailure(r, key); err != nil {
 		return nil, err
 	}
