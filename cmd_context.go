@@ -75,6 +75,26 @@ func (a *app) contextViews(p *helper.Profile, l *helper.Loaded) []contextView {
 // ContextListCmd lists contexts.
 type ContextListCmd struct {
 	outputFlag
+	Wide bool `help:"Show long context names whole (the table shortens them to keep the columns readable)."`
+}
+
+// nameColumn is the widest NAME the table shows without --wide: Az's
+// default names ("{SubName} ({SubId}) - {TenantId} - {AccountId}") run
+// past 120 characters, and the account, tenant and subscription are in
+// their own columns anyway.
+const nameColumn = 48
+
+// shortName shortens a name to nameColumn runes with "…" in the middle:
+// Az's names start with the subscription and end with the account, which
+// is what tells two contexts of one subscription apart.
+func shortName(s string) (string, bool) {
+	r := []rune(s)
+	if len(r) <= nameColumn {
+		return s, false
+	}
+	head := (nameColumn - 1) / 2
+	tail := nameColumn - 1 - head
+	return string(r[:head]) + "…" + string(r[len(r)-tail:]), true
 }
 
 func (c *ContextListCmd) Run(a *app) error {
@@ -96,14 +116,27 @@ func (c *ContextListCmd) Run(a *app) error {
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tNAME\tACCOUNT\tTYPE\tTENANT\tSUBSCRIPTION\tENVIRONMENT")
+	shortened := false
 	for _, v := range views {
 		mark := ""
 		if v.Active {
 			mark = "*"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, v.Name, v.Account.ID, v.Account.Type, v.Tenant, v.Subscription.Name, v.Environment)
+		name := v.Name
+		if !c.Wide {
+			var cut bool
+			name, cut = shortName(name)
+			shortened = shortened || cut
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mark, name, v.Account.ID, v.Account.Type, v.Tenant, v.Subscription.Name, v.Environment)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if shortened {
+		a.notef("long names are shortened (…): 'azcred context list --wide' shows them whole; 'azcred context rename OLD NEW' gives a context a short one")
+	}
+	return nil
 }
 
 func writeJSON(a *app, v any) error {
@@ -315,7 +348,7 @@ func (c *ContextImportCmd) Run(a *app) error {
 		a.notef("note: %s", n)
 	}
 	for _, e := range missing {
-		a.notef("warning: environment %q is not defined; run 'azcred environment add %s --authority URL --resource-manager URL'", e, e)
+		a.notef("warning: environment %q is not defined; run: %s", e, helper.Cmd("environment", "add", e, "--authority", "URL", "--resource-manager", "URL"))
 	}
 	return nil
 }
@@ -324,21 +357,31 @@ func (c *ContextImportCmd) Run(a *app) error {
 // or for --scope process a session store (created, and its export
 // printed, when this shell has none).
 func (a *app) targetStore(sc scopeFlag) (*helper.Profile, *store.Store, error) {
-	p, _, err := a.load()
+	p, s, fresh, err := a.openTarget(sc)
+	if fresh {
+		a.exports(sc.shellName(a.getenv), [2]string{"AZCRED_SESSION", s.Dir()})
+	}
+	return p, s, err
+}
+
+// openTarget is targetStore without the export: fresh says a new session
+// store was made, which the caller exports once the command has worked,
+// or removes when it failed.
+func (a *app) openTarget(sc scopeFlag) (p *helper.Profile, s *store.Store, fresh bool, err error) {
+	p, _, err = a.load()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if !sc.process() {
-		return p, p.User, nil
+		return p, p.User, false, nil
 	}
 	if p.Session != nil {
-		return p, p.Session, nil
+		return p, p.Session, false, nil
 	}
 	dir, err := helper.NewSessionDir(a.getenv)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	p.Session = store.OpenSession(dir, helper.SessionKeys(dir))
-	a.exports(sc.shellName(a.getenv), [2]string{"AZCRED_SESSION", dir})
-	return p, p.Session, nil
+	return p, p.Session, true, nil
 }

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 
 	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/install"
@@ -43,12 +41,11 @@ func (c *InstallGitCmd) Run(a *app) error {
 		opts.Scope, opts.File = "file", c.File
 	}
 	if !c.Uninstall {
-		onPath, err := a.ensureLink("git-credential-azcred")
+		l, err := a.linkHelper("git-credential-azcred")
 		if err != nil {
 			return err
 		}
-		exe, _ := os.Executable()
-		opts.Command = install.HelperValue(exe, onPath)
+		opts.Command = install.HelperValue(l.OnPath)
 	}
 	changes, err := install.InstallGit(context.Background(), opts)
 	if err != nil {
@@ -72,7 +69,13 @@ func (c *InstallKubeCmd) Run(a *app) error {
 	if path == "" {
 		path = install.KubeconfigPath(a.getenv)
 	}
-	changes, err := install.InstallKube(path, install.KubeOptions{Context: c.Context, ServerID: c.ServerID, Command: install.ExecCommand(), AzcredContext: c.AzcredContext}, c.DryRun, a.stdout)
+	running, _ := os.Executable()
+	var np *install.NotOnPathError
+	if _, err := install.AzcredOnPath(install.LinkOptions{Getenv: a.getenv, Running: running}); errors.As(err, &np) && !c.DryRun {
+		return notOnPath(np)
+	}
+	cmd := "azcred"
+	changes, err := install.InstallKube(path, install.KubeOptions{Context: c.Context, ServerID: c.ServerID, Command: cmd, AzcredContext: c.AzcredContext}, c.DryRun, a.stdout)
 	if err != nil {
 		return err
 	}
@@ -110,8 +113,13 @@ func (c *InstallDockerCmd) Run(a *app) error {
 	if len(regs) == 0 && !c.CredsStore && !c.Uninstall {
 		return helper.WithHint(errors.New("no registry given"), "azcred install docker --registry NAME.azurecr.io (or --all-registries, --creds-store)")
 	}
+	if !c.Uninstall && !c.AllRegistries {
+		if err := a.refuseForeignRegistries(regs); err != nil {
+			return err
+		}
+	}
 	if !c.Uninstall {
-		if _, err := a.ensureLink("docker-credential-azcred"); err != nil {
+		if _, err := a.linkHelper("docker-credential-azcred"); err != nil {
 			return err
 		}
 	}
@@ -121,6 +129,26 @@ func (c *InstallDockerCmd) Run(a *app) error {
 		return err
 	}
 	a.printChanges(changes, map[bool]string{false: "docker is already configured", true: "nothing to remove: azcred was not configured"}[c.Uninstall])
+	return nil
+}
+
+// refuseForeignRegistries refuses a registry azcred would never answer
+// for: docker would send it to azcred and get "not found" every time.
+func (a *app) refuseForeignRegistries(regs []string) error {
+	_, l, err := a.load()
+	if err != nil {
+		return err
+	}
+	for _, r := range regs {
+		host, err := install.NormaliseRegistry(r)
+		if err != nil {
+			return err
+		}
+		if !helper.ServesRegistry(l, host) {
+			return helper.WithHint(fmt.Errorf("%s is neither an Azure Container Registry nor bound, so azcred would never answer for it", host),
+				"bind it to a context first: %s", helper.Cmd("bind", host, "CONTEXT"))
+		}
+	}
 	return nil
 }
 
@@ -134,34 +162,34 @@ func (a *app) printChanges(changes []install.Change, none string) {
 	}
 }
 
-// ensureLink makes sure git or docker can find azcred under name: if no
-// program of that name is on PATH, it links one beside the azcred binary.
-// It reports whether name is now on PATH.
-func (a *app) ensureLink(name string) (bool, error) {
-	if runtime.GOOS == "windows" {
-		name += ".exe"
+// linkHelper makes sure git or docker can find azcred under name (see
+// install/links.go) and says what it did. Its error carries the fix.
+func (a *app) linkHelper(name string) (install.HelperLink, error) {
+	running, _ := os.Executable()
+	l, err := install.LinkHelper(name, install.LinkOptions{Getenv: a.getenv, Running: running})
+	var np *install.NotOnPathError
+	if errors.As(err, &np) {
+		return l, notOnPath(np)
 	}
-	if _, err := exec.LookPath(name); err == nil {
-		return true, nil
-	}
-	exe, err := os.Executable()
 	if err != nil {
-		return false, err
+		return l, err
 	}
-	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
-		exe = resolved
+	if l.Created {
+		a.notef("linked %s -> azcred", l.Path)
 	}
-	link := filepath.Join(filepath.Dir(exe), name)
-	if err := os.Symlink(exe, link); err != nil {
-		if err2 := os.Link(exe, link); err2 != nil {
-			a.notef("could not create %s (%v); put a copy of azcred named %s on PATH", link, err, name)
-			return false, nil
-		}
+	if !l.OnPath {
+		dir := filepath.Dir(l.Path)
+		a.notef("warning: %s is not on PATH, so %s is not found; add it: export PATH=\"%s:$PATH\"", dir, name, dir)
 	}
-	a.notef("linked %s -> %s", link, exe)
-	_, err = exec.LookPath(name)
-	if err != nil && !strings.Contains(a.getenv("PATH"), filepath.Dir(exe)) {
-		a.notef("%s is not on PATH; add it so git and docker find %s", filepath.Dir(exe), name)
+	return l, nil
+}
+
+// notOnPath explains that azcred itself must be on PATH: every config
+// install writes names the command, never the path of one version.
+func notOnPath(np *install.NotOnPathError) error {
+	fix := "add the directory azcred is in to PATH, then run this again"
+	if np.Running != "" {
+		fix = fmt.Sprintf("add it to PATH, then run this again: export PATH=\"%s:$PATH\" (after go install: export PATH=\"$(go env GOPATH)/bin:$PATH\")", filepath.Dir(np.Running))
 	}
-	return err == nil, nil
+	return helper.WithHint(np, "%s", fix)
 }

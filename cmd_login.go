@@ -85,17 +85,24 @@ func (c *LoginCmd) Run(a *app) error {
 	if !c.ServicePrincipal && (c.SecretStdin || c.Certificate != "" || c.FederatedTokenFile != "") {
 		return helper.WithHint(errors.New("--secret-stdin, --certificate and --federated-token-file are for service principals"), "add --service-principal")
 	}
-	_, s, err := a.targetStore(c.scopeFlag)
+	_, s, fresh, err := a.openTarget(c.scopeFlag)
 	if err != nil {
 		return err
 	}
-	return c.finish(a, s, req)
+	return c.finish(a, s, fresh, req)
 }
 
-// finish runs the sign-in and saves the context into s.
-func (c *LoginCmd) finish(a *app, s *store.Store, req helper.LoginRequest) error {
+// finish runs the sign-in and saves the context into s. A fresh session
+// store is exported only once the sign-in worked; a failed one leaves no
+// directory and prints no shell code.
+func (c *LoginCmd) finish(a *app, s *store.Store, fresh bool, req helper.LoginRequest) error {
 	req.Target = s
 	ctx, err := a.call.Login(ctxBackground(), req)
+	if err != nil && fresh {
+		if rerr := s.RemoveAll(); rerr != nil {
+			a.debugf("removing the session store: %v", rerr)
+		}
+	}
 	if errors.Is(err, store.ErrNotSaved) {
 		a.notef("signed in, but autosave is off: the context was not saved")
 		return nil
@@ -104,6 +111,9 @@ func (c *LoginCmd) finish(a *app, s *store.Store, req helper.LoginRequest) error
 		return err
 	}
 	a.saved(s, fmt.Sprintf("signed in as %s; context %q is now the default", ctx.Account.ID, ctx.Name))
+	if fresh {
+		a.exports(c.shellName(a.getenv), [2]string{"AZCRED_SESSION", s.Dir()})
+	}
 	if c.process() {
 		a.exports(c.shellName(a.getenv), [2]string{"AZCRED_CONTEXT", ctx.Name})
 	}
@@ -117,13 +127,14 @@ func (c *LoginCmd) again(a *app, req helper.LoginRequest) error {
 	if err != nil {
 		return err
 	}
+	fresh := false
 	if c.process() {
-		_, s, err = a.targetStore(c.scopeFlag)
+		_, s, fresh, err = a.openTarget(c.scopeFlag)
 		if err != nil {
 			return err
 		}
 	}
-	return c.finish(a, s, req)
+	return c.finish(a, s, fresh, req)
 }
 
 // LogoutCmd signs out (Disconnect-AzAccount).

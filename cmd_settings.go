@@ -155,7 +155,7 @@ func (c *EnvRemoveCmd) Run(a *app) error {
 		}
 		for _, n := range cfg.ContextNames() {
 			if cfg.Contexts[n].Environment == c.Name {
-				return helper.WithHint(fmt.Errorf("context %q uses environment %q", n, c.Name), "run 'azcred context remove %s' first", n)
+				return helper.WithHint(fmt.Errorf("context %q uses environment %q", n, c.Name), "run first: %s", helper.Cmd("context", "remove", n))
 			}
 		}
 		delete(cfg.Environments, c.Name)
@@ -176,28 +176,57 @@ type BindCmd struct {
 
 // BindSetCmd is `bind TARGET CONTEXT`.
 type BindSetCmd struct {
-	Target  string `arg:"" help:"A URL prefix (https://dev.azure.com/contoso), a registry host (contoso.azurecr.io) or a cluster server URL."`
-	Context string `arg:"" help:"Context name." predictor:"context"`
-	Scope   string `help:"OAuth scope for this target (e.g. API/.default)."`
-	Tenant  string `help:"Tenant for this target."`
-	saveScopeFlag
+	Target     string `arg:"" help:"A URL prefix (https://dev.azure.com/contoso), a registry host (contoso.azurecr.io) or a cluster server URL."`
+	Context    string `arg:"" help:"Context name." predictor:"context"`
+	OAuthScope string `name:"oauth-scope" help:"OAuth scope for this target (e.g. API/.default)."`
+	Tenant     string `help:"Tenant for this target."`
+	bindScopeFlag
 }
 
-// saveScopeFlag is the user|process choice on commands whose --scope is
-// already the OAuth scope (bind).
-type saveScopeFlag struct {
-	SaveScope string `name:"save-scope" help:"user (saved) or process (this shell's session store)." enum:"user,process" default:"user"`
-	Shell     string `help:"Shell syntax for process scope output." enum:"sh,fish,pwsh," default:""`
+// bindScopeFlag is --scope user|process on bind and unbind, as on every
+// other command. bind's --scope once named the OAuth scope (the contract
+// still shows it), so a value other than user or process is read as
+// --oauth-scope; --save-scope is the old name of the user|process flag.
+type bindScopeFlag struct {
+	Scope     string `help:"Where the change holds: user (saved for every new shell) or process (this shell only: prints shell code to eval)." placeholder:"user|process"`
+	SaveScope string `name:"save-scope" hidden:"" enum:"user,process," default:""`
+	Shell     string `help:"Shell syntax for --scope process output." enum:"sh,fish,pwsh," default:""`
 }
 
-func (s saveScopeFlag) scope() scopeFlag { return scopeFlag{Scope: s.SaveScope, Shell: s.Shell} }
+// split returns where the change goes and, from the old spelling, an
+// OAuth scope.
+func (s bindScopeFlag) split() (where scopeFlag, oauth string, err error) {
+	where = scopeFlag{Scope: "user", Shell: s.Shell}
+	switch {
+	case s.Scope == "user" || s.Scope == "process":
+		where.Scope = s.Scope
+		if s.SaveScope != "" && s.SaveScope != s.Scope {
+			return where, "", helper.WithHint(errors.New("--scope and --save-scope disagree"), "use --scope user or --scope process alone")
+		}
+	case s.SaveScope != "":
+		where.Scope, oauth = s.SaveScope, s.Scope
+	default:
+		oauth = s.Scope
+	}
+	return where, oauth, nil
+}
 
 func (c *BindSetCmd) Run(a *app) error {
-	_, s, err := a.targetStore(c.scope())
+	where, oauth, err := c.split()
 	if err != nil {
 		return err
 	}
-	target, err := a.call.Bind(s, store.Binding{Target: c.Target, Context: c.Context, Scope: c.Scope, Tenant: c.Tenant})
+	if oauth != "" && c.OAuthScope != "" {
+		return helper.WithHint(errors.New("--scope "+oauth+" and --oauth-scope cannot be used together"), "name the OAuth scope with --oauth-scope, and --scope user or process")
+	}
+	if oauth == "" {
+		oauth = c.OAuthScope
+	}
+	_, s, err := a.targetStore(where)
+	if err != nil {
+		return err
+	}
+	target, err := a.call.Bind(s, store.Binding{Target: c.Target, Context: c.Context, Scope: oauth, Tenant: c.Tenant})
 	if err != nil {
 		return err
 	}
@@ -249,11 +278,18 @@ func (c *BindListCmd) Run(a *app) error {
 // UnbindCmd removes a binding.
 type UnbindCmd struct {
 	Target string `arg:"" help:"The bound target." predictor:"binding"`
-	saveScopeFlag
+	bindScopeFlag
 }
 
 func (c *UnbindCmd) Run(a *app) error {
-	_, s, err := a.targetStore(c.scope())
+	where, oauth, err := c.split()
+	if err != nil {
+		return err
+	}
+	if oauth != "" {
+		return helper.WithHint(fmt.Errorf("--scope is user or process, not %q", oauth), "run 'azcred unbind --help'")
+	}
+	_, s, err := a.targetStore(where)
 	if err != nil {
 		return err
 	}

@@ -10,15 +10,18 @@ import (
 
 // TokenCmd prints an access token (Get-AzAccessToken, az account get-access-token).
 type TokenCmd struct {
-	Context  string `help:"Context to use (default: resolution order)." predictor:"context"`
-	Scope    string `help:"OAuth scope, e.g. https://vault.azure.net/.default." xor:"what"`
+	Context    string `help:"Context to use (default: resolution order)." predictor:"context"`
+	OAuthScope string `name:"oauth-scope" help:"OAuth scope, e.g. https://vault.azure.net/.default." xor:"what"`
+	// Scope is the contract's spelling of --oauth-scope; hidden, because
+	// --scope means user or process on every other command.
+	Scope    string `hidden:"" help:"The old name of --oauth-scope." xor:"what"`
 	Resource string `help:"Resource; the scope is RESOURCE/.default." xor:"what"`
 	Tenant   string `help:"Tenant to get the token from."`
 	Output   string `short:"o" help:"json (as az account get-access-token) or raw (the token and a newline)." enum:"json,raw" default:"json"`
 }
 
 func (c *TokenCmd) Run(a *app) error {
-	reply, err := a.call.AccessToken(ctxBackground(), helper.TokenRequest{Context: c.Context, Scope: c.Scope, Resource: c.Resource, Tenant: c.Tenant})
+	reply, err := a.call.AccessToken(ctxBackground(), helper.TokenRequest{Context: c.Context, Scope: firstNonEmpty(c.OAuthScope, c.Scope), Resource: c.Resource, Tenant: c.Tenant})
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func TestTokenScopeXorResource(t *testing.T) {
 		return ""
 	}
 	code := run([]string{"azcred", "token", "--scope", "a/.default", "--resource", "https://b"}, strings.NewReader(""), &out, &errb, env)
-	if code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "--scope and --resource can't be used together") {
+	if code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "--scope and --resource cannot be used together") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want a usage error (exit 2) naming --scope and --resource", code, out.String(), errb.String())
 	}
 }

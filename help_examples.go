@@ -113,7 +113,7 @@ func (*BindCmd) Help() string {
 	return examples(
 		"azcred bind https://dev.azure.com/fabrikam fabrikam-work",
 		"azcred bind contoso.azurecr.io work",
-		"azcred bind https://aks2.example:443 work --scope SERVER-ID/.default --tenant TENANT",
+		"azcred bind https://aks2.example:443 work --oauth-scope SERVER-ID/.default --tenant TENANT",
 		"azcred bind list --output json",
 	)
 }
@@ -132,7 +132,7 @@ func (*TokenCmd) Help() string {
 	return examples(
 		"azcred token",
 		"azcred token --resource https://vault.azure.net --output raw",
-		"azcred token --scope 499b84ac-1321-427f-aa17-267ca6975798/.default --context work",
+		"azcred token --oauth-scope 499b84ac-1321-427f-aa17-267ca6975798/.default --context work",
 	)
 }
 

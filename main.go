@@ -63,10 +63,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "azcred: error: %v\n", err)
 		return 1
 	}
+	if !protocolMode {
+		argv = helpArgs(argv)
+	}
 	kctx, err := parser.Parse(argv)
 	if err != nil {
-		fmt.Fprintf(stderr, "azcred: error: %s\n", err)
-		fmt.Fprintf(stderr, "azcred: hint: run 'azcred --help'\n")
+		msg, hint := parseFailure(err)
+		fmt.Fprintf(stderr, "azcred: error: %s\n", msg)
+		fmt.Fprintf(stderr, "azcred: hint: %s\n", hint)
 		return 2
 	}
 	a.debug = cli.Debug || truthy(getenv("AZCRED_DEBUG"))

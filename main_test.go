@@ -72,12 +72,24 @@ func TestMain(m *testing.M) {
 	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == "keyring" {
 		azcredMain()
 	}
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupM{m}, map[string]func(){
 		"azcred":                   azcredMain,
 		"git-credential-azcred":    azcredMain,
 		"docker-credential-azcred": azcredMain,
 		"fake-browser":             fakeBrowser,
 	})
+}
+
+// cleanupM removes what the tests left in the temp dir once they have
+// run: the azcred binary stress_test.go builds (testscript.Main exits).
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	return code
 }
 
 // The directory every script starts with. All values are obviously fake.
@@ -406,7 +418,7 @@ func rustupHome() string {
 //	fake revoke UPN               revoke the user's refresh tokens
 //	fake claims UPN               answer the user's refreshes with a claims challenge
 //	fake lifetime DURATION        lifetime of tokens issued from now on
-//	fake fault SERVICE STATUS|hang|trickle [TIMES]
+//	fake fault SERVICE STATUS|hang|trickle [TIMES [BODY]]
 //	fake clearfaults
 //	fake wait DURATION            sleep (for expiry tests with short lifetimes)
 //	fake plainauth N              the plain-http server at $PLAIN_HTTP was sent credentials N times
@@ -445,7 +457,7 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		c.SetTokenLifetime(d)
 	case "fault":
 		if len(args) < 3 {
-			ts.Fatalf("fake fault SERVICE STATUS|hang [TIMES]")
+			ts.Fatalf("fake fault SERVICE STATUS|hang|trickle [TIMES [BODY]]")
 		}
 		f := fakecloud.Fault{}
 		switch args[2] {
@@ -462,6 +474,9 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 			n, err := strconv.Atoi(args[3])
 			ts.Check(err)
 			f.Times = n
+		}
+		if len(args) > 4 {
+			f.Body = args[4]
 		}
 		c.SetFault(args[1], f)
 	case "clearfaults":

@@ -58,7 +58,7 @@ func (e *Engine) armGet(ctx context.Context, env *store.Environment, token, path
 func (e *Engine) armDo(ctx context.Context, env *store.Environment, token, method, path string, out any) error {
 	base := strings.TrimRight(env.ResourceManager, "/")
 	if base == "" {
-		return WithHint(fmt.Errorf("environment %q has no Resource Manager URL", env.Name), "run 'azcred environment add %s --authority URL --resource-manager URL'", env.Name)
+		return WithHint(fmt.Errorf("environment %q has no Resource Manager URL", env.Name), "run: %s", Cmd("environment", "add", env.Name, "--authority", "URL", "--resource-manager", "URL"))
 	}
 	host := hostOfURL(base)
 	target := base + path

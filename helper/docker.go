@@ -83,6 +83,12 @@ func (c *Call) dockerOurs(host, pinned string) (*Resolved, bool, error) {
 	return nil, false, nil
 }
 
+// ServesRegistry reports whether azcred would answer for host: bound, or
+// under an environment's registry suffix.
+func ServesRegistry(l *Loaded, host string) bool {
+	return l.MatchBinding(host) != nil || anyRegistrySuffix(l, host)
+}
+
 func anyRegistrySuffix(l *Loaded, host string) bool {
 	for _, e := range l.User.AllEnvironments() {
 		if IsRegistryOf(host, &e) {

@@ -52,10 +52,15 @@ func (r *DoctorReport) checkGit(ctx context.Context, o DoctorOptions) {
 		return
 	}
 	value := lastLine(string(out))
+	var urls []string
+	if !strings.Contains(value, "azcred") {
+		// `install git --url URL` configures other hosts than Azure DevOps.
+		urls, value = gitURLsUsingAzcred(ctx, git)
+	}
 	if !strings.Contains(value, "azcred") {
 		t.Detail = "git does not use azcred for Azure DevOps"
-		if value != "" {
-			t.Detail += " (credential.helper is " + value + ")"
+		if v := lastLine(string(out)); v != "" {
+			t.Detail += " (credential.helper is " + v + ")"
 		}
 		r.add("git", StatusInfo, t.Detail, "azcred install git")
 		return
@@ -64,9 +69,42 @@ func (r *DoctorReport) checkGit(ctx context.Context, o DoctorOptions) {
 	t.Runs = gitHelperProgram(value)
 	t.RunsFound = programExists(t.Runs, o.LookPath)
 	t.Detail = "credential.helper = " + value
+	if len(urls) > 0 {
+		t.Config = "credential.<url>.helper"
+		t.Targets = urls
+		t.Detail += " for " + strings.Join(urls, ", ")
+	}
 	if !t.RunsFound {
 		r.add("git", StatusProblem, fmt.Sprintf("git is configured to run %s, which is not found", t.Runs), "azcred install git")
 	}
+}
+
+// gitURLsUsingAzcred lists the URLs whose credential.<url>.helper ends in
+// an azcred helper, and that helper value.
+func gitURLsUsingAzcred(ctx context.Context, git string) (urls []string, value string) {
+	out, err := exec.CommandContext(ctx, git, "config", "-z", "--get-regexp", `^credential\..+\.helper$`).Output()
+	if err != nil {
+		return nil, ""
+	}
+	last := map[string]string{}
+	var order []string
+	for _, entry := range strings.Split(string(out), "\x00") {
+		key, v, _ := strings.Cut(entry, "\n")
+		u, ok := strings.CutSuffix(strings.TrimPrefix(key, "credential."), ".helper")
+		if !ok || u == "" {
+			continue
+		}
+		if _, seen := last[u]; !seen {
+			order = append(order, u)
+		}
+		last[u] = v
+	}
+	for _, u := range order {
+		if strings.Contains(last[u], "azcred") {
+			urls, value = append(urls, u), last[u]
+		}
+	}
+	return urls, value
 }
 
 // gitHelperProgram is the program git runs for a credential.helper value

@@ -123,6 +123,10 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 		e.Debugf("another azcred refreshed %s while we waited", r.Context.Name)
 		return &Token{AccessToken: t.AccessToken, ExpiresOn: t.ExpiresOn, Tenant: t.Tenant, Scope: r.Scope, FromCache: true}, nil
 	}
+	cached := sec.Tokens[key] // served if the refresh fails in an outage (outage.go)
+	if err := e.recallFailure(r, key); err != nil {
+		return nil, err
+	}
 	e.Debugf("refreshing %s (%s) scope %s tenant %s", r.Context.Name, r.Source, r.Scope, r.Tenant)
 	cache := &MSALCache{data: sec.MSAL[MSALPartition(r.Context)]}
 	src, err := e.NewSource(e, r, sec, cache)
@@ -131,7 +135,13 @@ func (e *Engine) refresh(ctx context.Context, r *Resolved, key string) (*Token, 
 	}
 	tok, err := src.Acquire(ctx, r.Scope, r.Tenant)
 	if err != nil {
-		return nil, e.explain(outOfTime(ctx, err), r)
+		err = outOfTime(ctx, err)
+		if old, ok := e.serveStale(r, cached, err); ok {
+			return old, nil
+		}
+		err = e.explain(err, r)
+		e.rememberFailure(r, key, err)
+		return nil, err
 	}
 	if err := checkTokenSize(tok.AccessToken, r); err != nil {
 		return nil, err

@@ -29,10 +29,16 @@ func (n *needsLogin) Error() string { return n.reason }
 // host and the fix. It never includes request bodies (secrets).
 func (e *Engine) explain(err error, r *Resolved) error {
 	name := r.Context.Name
-	login := fmt.Sprintf("run 'azcred login --context %s'", quoteArg(name))
+	who := fmt.Sprintf("context %q", name)
+	login, relogin := "run: "+Cmd("login", "--context", name), "sign in again with the right secret or certificate: "
+	if name == newSignIn {
+		// A failed sign-in's fix is not "sign in": it is in the message.
+		who = "this sign-in"
+		login, relogin = "check --tenant, --client-id and the credential, then sign in again", ""
+	}
 	var nl *needsLogin
 	if errors.As(err, &nl) {
-		return WithHint(fmt.Errorf("the sign-in of context %q cannot be refreshed silently: %s", name, nl.reason), "%s", login)
+		return WithHint(fmt.Errorf("the sign-in of %s cannot be refreshed silently: %s", who, nl.reason), "%s", login)
 	}
 	var he *HintError
 	if errors.As(err, &he) {
@@ -72,9 +78,9 @@ func (e *Engine) explain(err error, r *Resolved) error {
 			}
 			return WithHint(fmt.Errorf("%s answered HTTP %d%s", host, status, detail), "%s", hint)
 		case code == "invalid_grant" || code == "interaction_required" || code == "consent_required":
-			return WithHint(fmt.Errorf("%s: the sign-in of context %q needs you again (%s)", host, name, desc), "%s", login)
+			return WithHint(fmt.Errorf("%s: the sign-in of %s needs you again (%s)", host, who, desc), "%s", login)
 		case code == "invalid_client" || code == "unauthorized_client":
-			return WithHint(fmt.Errorf("%s rejected the credential of context %q (%s)", host, name, desc), "sign in again with the right secret or certificate: %s", login)
+			return WithHint(fmt.Errorf("%s rejected the credential of %s (%s)", host, who, desc), "%s%s", relogin, login)
 		case code != "":
 			return WithHint(fmt.Errorf("%s: %s (%s)", host, code, desc), "%s", login)
 		default:
@@ -90,7 +96,7 @@ func (e *Engine) explain(err error, r *Resolved) error {
 	msg := Redact(firstLineOf(err.Error()))
 	e.Debugf("%s: %s", host, msg)
 	if strings.Contains(strings.ToLower(msg), "no token found") || strings.Contains(msg, "no refresh token") {
-		return WithHint(fmt.Errorf("the sign-in of context %q has no refresh token", name), "%s", login)
+		return WithHint(fmt.Errorf("the sign-in of %s has no refresh token", who), "%s", login)
 	}
 	return WithHint(fmt.Errorf("%s: %s", host, msg), "%s", login)
 }
@@ -163,6 +169,17 @@ func hostOfURL(s string) string {
 func firstLineOf(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
+}
+
+// Cmd is an azcred command line for a hint: each argument shell-quoted
+// once, so the hint can be pasted as it is.
+func Cmd(args ...string) string {
+	q := make([]string, 0, len(args)+1)
+	q = append(q, "azcred")
+	for _, a := range args {
+		q = append(q, quoteArg(a))
+	}
+	return strings.Join(q, " ")
 }
 
 func quoteArg(s string) string { return store.QuoteArg(s) }

@@ -5,8 +5,9 @@ package helper
 // requests that are not ours end quietly (exit 0) so git moves on to the
 // next helper; store never fails and erase never fails; a malformed
 // request gets one line on stderr and exit 0 (git ignores a helper's
-// status); a request that is ours but cannot be answered returns the
-// error, which the CLI prints on stderr with its hint, exit 1.
+// status); a request that is ours but cannot be answered replies quit=1
+// and returns the error, which the CLI prints on stderr with its hint,
+// exit 1.
 
 import (
 	"context"
@@ -52,6 +53,13 @@ func (c *Call) Git(ctx context.Context, action, pinned string) error {
 	if err != nil && act == protocols.GitErase {
 		c.debugf("git erase: %v", err)
 		return nil
+	}
+	if err != nil {
+		// The request is ours and azcred has said why it cannot answer:
+		// quit=1 stops git (>= 2.12) from asking the next helper or the
+		// terminal ("Username for ..."), so the user sees one reason, not
+		// a prompt (https://git-scm.com/docs/gitcredentials#_custom_helpers).
+		protocols.WriteGitQuit(c.Stdout)
 	}
 	return err
 }

@@ -28,7 +28,7 @@ func TestHookFailureShapes(t *testing.T) {
 			run: func(c *Call) error { return c.Git(context.Background(), "get", "pinned") }},
 		{name: "git malformed", stdin: "no equals sign\n\n", stderr: "azcred: git: request ignored:",
 			run: func(c *Call) error { return c.Git(context.Background(), "get", "") }},
-		{name: "git ours without a context", stdin: "protocol=https\nhost=dev.azure.com\npath=contoso/p/_git/r\n\n", wantErr: "no saved context",
+		{name: "git ours without a context", stdin: "protocol=https\nhost=dev.azure.com\npath=contoso/p/_git/r\n\n", stdout: "quit=1\n", wantErr: "no saved context",
 			run: func(c *Call) error { return c.Git(context.Background(), "get", "") }},
 		{name: "git erase never fails", stdin: "protocol=https\nhost=dev.azure.com\npath=contoso/p/_git/r\n\n",
 			run: func(c *Call) error { return c.Git(context.Background(), "erase", "") }},

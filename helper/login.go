@@ -7,7 +7,6 @@ import (
 	"io"
 	"os/exec"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
@@ -120,7 +119,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		return nil, fmt.Errorf("unknown sign-in kind %q", req.Kind)
 	}
 
-	sub, err := e.findSubscription(ctx, env, c, tok, req.Subscription)
+	sub, err := e.findSubscription(ctx, env, c, tok, req.Subscription, req.Prompt)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +146,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		sec.Tokens[TokenKey(r)] = store.Token{AccessToken: tok.AccessToken, ExpiresOn: tok.ExpiresOn, Tenant: c.Tenant, Scope: armScope}
 		return nil
 	}, true)
+	ForgetFailures(req.Target)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,12 @@ func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req Log
 	if open == nil {
 		open = func(u string) error {
 			fmt.Fprintf(req.Prompt, "azcred: opening a browser to sign in; if none opens, visit:\n%s\n", u)
-			return OpenBrowser(u, e.getenv("BROWSER"))
+			if err := OpenBrowser(u, e.getenv("BROWSER")); err != nil {
+				// A headless machine: the URL above can be opened anywhere that
+				// reaches this machine's localhost, so keep waiting for it.
+				fmt.Fprintf(req.Prompt, "azcred: warning: %v; open the URL above yourself, azcred waits for the sign-in (or use --device-code)\n", err)
+			}
+			return nil
 		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
@@ -214,22 +219,25 @@ func OpenBrowser(u, browser string) error {
 	return nil
 }
 
+// newSignIn names the context of a sign-in that has not made one yet.
+const newSignIn = "(new sign-in)"
+
+// explainLogin explains a failed sign-in; accountType names whose (a
+// managed identity's failures come from its endpoint, not the authority).
 func (e *Engine) explainLogin(err error, env *store.Environment, accountType string) error {
-	r := &Resolved{Context: &store.Context{Name: "(new sign-in)", Account: store.Account{Type: accountType}}, Env: env}
-	err = e.explain(err, r)
-	// A failed sign-in's fix is not "sign in": it is in the message.
-	if h, ok := err.(*HintError); ok && strings.HasPrefix(h.Hint, "run 'azcred login --context") {
-		h.Hint = "check --tenant, --client-id and the credential, then sign in again"
-	}
-	return err
+	return e.explain(err, &Resolved{Context: &store.Context{Name: newSignIn, Account: store.Account{Type: accountType}}, Env: env})
 }
 
 // findSubscription lists subscriptions and picks one. A principal with no
 // subscription (or no Resource Manager access) gets a tenant-level context
-// unless a subscription was asked for; a Resource Manager that cannot be
-// reached, stalls or redirects elsewhere fails the sign-in, rather than
-// leave a context that silently lacks its subscription.
-func (e *Engine) findSubscription(ctx context.Context, env *store.Environment, c *store.Context, tok *Token, want string) (*ARMSubscription, error) {
+// unless a subscription was asked for, and warn says so, --debug or not; a
+// Resource Manager that cannot be reached, stalls or redirects elsewhere
+// fails the sign-in, rather than leave a context that silently lacks its
+// subscription.
+func (e *Engine) findSubscription(ctx context.Context, env *store.Environment, c *store.Context, tok *Token, want string, warn io.Writer) (*ARMSubscription, error) {
+	if warn == nil {
+		warn = io.Discard
+	}
 	actx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
 	subs, err := e.ListSubscriptions(actx, env, tok.AccessToken)
@@ -237,7 +245,10 @@ func (e *Engine) findSubscription(ctx context.Context, env *store.Environment, c
 		if want != "" || errors.Is(err, ErrUnreachable) {
 			return nil, err
 		}
-		e.Debugf("cannot list subscriptions: %v", err)
+		fmt.Fprintf(warn, "azcred: warning: cannot list the subscriptions of %s: %s; the context has no subscription\n", c.Account.ID, firstLineOf(err.Error()))
+		if h := Hint(err); h != "" {
+			fmt.Fprintf(warn, "azcred: hint: %s\n", h)
+		}
 		return nil, nil
 	}
 	if s := PickSubscription(subs, want); s != nil {
@@ -246,5 +257,6 @@ func (e *Engine) findSubscription(ctx context.Context, env *store.Environment, c
 	if want != "" {
 		return nil, WithHint(fmt.Errorf("subscription %q is not visible to %s in tenant %s", want, c.Account.ID, c.Tenant), "run 'azcred subscription list' or sign in with --tenant")
 	}
+	fmt.Fprintf(warn, "azcred: warning: no subscription found for %s in tenant %s; the context is for the tenant only\n", c.Account.ID, c.Tenant)
 	return nil, nil
 }

@@ -79,7 +79,7 @@ func (p *Profile) Resolve(l *Loaded, req Request) (*Resolved, error) {
 				r.Binding = b
 				if err := pick(b.Context, "binding "+b.Target); err != nil {
 					return nil, WithHint(fmt.Errorf("binding %s names context %q, which is not saved", b.Target, b.Context),
-						"run 'azcred bind %s NAME' with a saved context, or 'azcred unbind %s'", b.Target, b.Target)
+						"run: %s (with a saved context), or: %s", Cmd("bind", b.Target, "NAME"), Cmd("unbind", b.Target))
 				}
 				break
 			}
@@ -125,7 +125,7 @@ func (r *Resolved) environment(l *Loaded) (*store.Environment, error) {
 	env, err := l.Environment(r.Context.Environment)
 	if err != nil {
 		return nil, WithHint(fmt.Errorf("context %q uses environment %q, which is not defined", r.Context.Name, r.Context.Environment),
-			"run 'azcred environment add %s --authority URL --resource-manager URL'", r.Context.Environment)
+			"run: %s", Cmd("environment", "add", r.Context.Environment, "--authority", "URL", "--resource-manager", "URL"))
 	}
 	return env, nil
 }
@@ -137,7 +137,7 @@ func noContextError(target string, tried []string) error {
 	}
 	err := fmt.Errorf("%s (%s)", what, strings.Join(tried, ", "))
 	if target != "" {
-		return WithHint(&wrapped{err, ErrNoContext}, "run 'azcred login' or 'azcred bind %s NAME'", target)
+		return WithHint(&wrapped{err, ErrNoContext}, "run 'azcred login', or: %s", Cmd("bind", target, "NAME"))
 	}
 	return WithHint(&wrapped{err, ErrNoContext}, "run 'azcred login' or 'azcred context select NAME'")
 }

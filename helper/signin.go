@@ -82,7 +82,7 @@ func (c *Call) AgainRequest(name string, req LoginRequest, o Again) (LoginReques
 		case cred.CertificatePEM != "":
 			req.Kind, req.CertificatePEM = LoginCert, []byte(cred.CertificatePEM)
 		default:
-			return req, nil, WithHint(fmt.Errorf("no credential is saved for %s", acct.ID), "azcred login --context %s --secret-stdin", name)
+			return req, nil, WithHint(fmt.Errorf("no credential is saved for %s", acct.ID), "%s", Cmd("login", "--context", name, "--secret-stdin"))
 		}
 	default:
 		return req, nil, fmt.Errorf("context %q has an account of unknown type %q", ctx.Name, acct.Type)

@@ -133,7 +133,7 @@ func spCredential(r *Resolved, sec *store.Secrets) (confidential.Credential, err
 		}), nil
 	}
 	return confidential.Credential{}, WithHint(fmt.Errorf("no credential is saved for service principal %s", acct.ID),
-		"run 'azcred login --service-principal --tenant %s --client-id %s --secret-stdin' (or --certificate, --federated-token-file)", r.Context.Tenant, acct.ID)
+		"run: %s (or --certificate, --federated-token-file)", Cmd("login", "--service-principal", "--tenant", r.Context.Tenant, "--client-id", acct.ID, "--secret-stdin"))
 }
 
 // readFederatedToken reads a workload identity token file; platforms

@@ -40,17 +40,16 @@ type GitOptions struct {
 	Dir       string   // the directory git runs in; matters for Scope "local"
 }
 
-// HelperValue is the credential.helper value that makes git run exe.
-// When git-credential-azcred is on PATH the short name suffices: git runs
-// git-credential-<name>. Otherwise a value starting with "!" is run by the shell with the
-// action appended, so the absolute path is single-quoted for sh (git for Windows runs its
-// own sh too, hence the forward slashes).
-func HelperValue(exe string, onPath bool) string {
-	if onPath {
+// HelperValue is the credential.helper value that runs azcred by its
+// command name, never by a path that an upgrade would move: "azcred"
+// (git runs git-credential-azcred from PATH) when that name is on PATH,
+// else "!azcred git" (the shell finds azcred on PATH and git appends the
+// action).
+func HelperValue(helperOnPath bool) string {
+	if helperOnPath {
 		return "azcred"
 	}
-	exe = strings.ReplaceAll(exe, `\`, "/")
-	return "!'" + strings.ReplaceAll(exe, "'", `'\''`) + "' git"
+	return "!azcred git"
 }
 
 // InstallGit configures (or with Uninstall, unconfigures) azcred as the credential helper
@@ -63,6 +62,14 @@ func InstallGit(ctx context.Context, opts GitOptions) ([]Change, error) {
 	urls := opts.URLs
 	if len(urls) == 0 {
 		urls = DefaultGitURLs
+		if opts.Uninstall {
+			// Everything any install added, --url ones included.
+			found, err := g.ourURLs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			urls = append(slices.Clone(urls), found...)
+		}
 	}
 	helper := opts.Command
 	if helper == "" {
@@ -210,9 +217,12 @@ func withoutOurs(values []string, helper string) []string {
 	return out
 }
 
-// ourHelper matches the values HelperValue produces: the short name, or a quoted
-// absolute path to a binary named azcred (azcred.exe on Windows) followed by " git".
-var ourHelper = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(azcred|!'[^']*/azcred(\.exe)?' git)$`) })
+// ourHelper matches the values HelperValue produces (the short name, or
+// "!azcred git"), and those of older versions: a quoted absolute path to a
+// binary named azcred (azcred.exe on Windows) followed by " git".
+var ourHelper = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(azcred|!azcred git|!'[^']*/azcred(\.exe)?' git)$`)
+})
 
 func isAzcredHelper(v string) bool { return ourHelper().MatchString(v) }
 
@@ -282,6 +292,29 @@ func (g *gitConfig) getAll(ctx context.Context, key string) (values []string, fi
 	return values, file, nil
 }
 
+// ourURLs lists the URLs whose credential.<url>.helper in this scope runs
+// azcred, beyond DefaultGitURLs.
+func (g *gitConfig) ourURLs(ctx context.Context) ([]string, error) {
+	out, err := g.output(ctx, "-z", "--get-regexp", `^credential\..+\.helper$`)
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && exitErr.ExitCode() == 1 {
+		return nil, nil // no such key
+	}
+	if err != nil {
+		return nil, err
+	}
+	var urls []string
+	// -z: each entry is "key\nvalue\x00".
+	for _, entry := range strings.Split(string(out), "\x00") {
+		key, value, _ := strings.Cut(entry, "\n")
+		u := strings.TrimSuffix(strings.TrimPrefix(key, "credential."), ".helper")
+		if isAzcredHelper(value) && !slices.Contains(DefaultGitURLs, u) && !slices.Contains(urls, u) {
+			urls = append(urls, u)
+		}
+	}
+	return urls, nil
+}
+
 func (g *gitConfig) run(ctx context.Context, args ...string) error {
 	_, err := g.output(ctx, args...)
 	return err
@@ -297,7 +330,7 @@ func (g *gitConfig) output(ctx context.Context, args ...string) ([]byte, error) 
 	err := cmd.Run()
 	var exitErr *exec.ExitError
 	switch {
-	case errors.As(err, &exitErr) && exitErr.ExitCode() == 1 && slices.Contains(args, "--get-all"):
+	case errors.As(err, &exitErr) && exitErr.ExitCode() == 1 && (slices.Contains(args, "--get-all") || slices.Contains(args, "--get-regexp")):
 		return nil, err // the caller reads this as "not set"
 	case err != nil:
 		msg := strings.TrimSpace(stderr.String())

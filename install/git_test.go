@@ -10,24 +10,22 @@ import (
 )
 
 func TestHelperValue(t *testing.T) {
-	tests := []struct {
-		name   string
-		exe    string
+	for _, tt := range []struct {
 		onPath bool
 		want   string
-	}{
-		{"on path", "/usr/local/bin/azcred", true, "azcred"},
-		{"absolute path", "/usr/local/bin/azcred", false, "!'/usr/local/bin/azcred' git"},
-		{"space in path", "/opt/my tools/azcred", false, "!'/opt/my tools/azcred' git"},
-		{"quote in path", "/opt/it's/azcred", false, `!'/opt/it'\''s/azcred' git`},
-		{"windows path", `C:\Program Files\azcred\azcred.exe`, false, "!'C:/Program Files/azcred/azcred.exe' git"},
+	}{{true, "azcred"}, {false, "!azcred git"}} {
+		if got := HelperValue(tt.onPath); got != tt.want {
+			t.Errorf("HelperValue(%v) = %q, want %q", tt.onPath, got, tt.want)
+		}
+		if !isAzcredHelper(tt.want) {
+			t.Errorf("isAzcredHelper(%q) = false", tt.want)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := HelperValue(tt.exe, tt.onPath); got != tt.want {
-				t.Errorf("HelperValue(%q, %v) = %q, want %q", tt.exe, tt.onPath, got, tt.want)
-			}
-		})
+	// Values older versions wrote are ours too, so installing again replaces them.
+	for _, old := range []string{"!'/usr/local/bin/azcred' git", "!'C:/Program Files/azcred/azcred.exe' git"} {
+		if !isAzcredHelper(old) {
+			t.Errorf("isAzcredHelper(%q) = false", old)
+		}
 	}
 }
 
@@ -161,6 +159,31 @@ func TestUninstallGitLeavesUnrelatedKeys(t *testing.T) {
 	changes, err = InstallGit(ctx, GitOptions{Command: testHelper, Env: env, Uninstall: true})
 	if err != nil || len(changes) != 0 {
 		t.Errorf("second uninstall = %v, %v; want no changes", changes, err)
+	}
+}
+
+// An uninstall without --url removes what installs with --url added too,
+// and leaves another helper's URL alone.
+func TestUninstallGitFindsURLInstalls(t *testing.T) {
+	env, _ := gitEnv(t)
+	ctx := context.Background()
+	git(t, env, "config", "--global", "credential.https://github.com.helper", "manager")
+	before := git(t, env, "config", "--global", "--list")
+	urls := []string{"https://127.0.0.1:8443", "https://git.example.com/Org"}
+	for _, cmd := range []string{"azcred", "!azcred git"} {
+		if _, err := InstallGit(ctx, GitOptions{URLs: urls, Command: cmd, Env: env}); err != nil {
+			t.Fatal(err)
+		}
+		changes, err := InstallGit(ctx, GitOptions{Env: env, Uninstall: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(changes) != 4 {
+			t.Errorf("%s: uninstall made %d changes, want 4: %v", cmd, len(changes), changes)
+		}
+		if after := git(t, env, "config", "--global", "--list"); after != before {
+			t.Errorf("%s: after uninstall:\n%s\nwant the original:\n%s", cmd, after, before)
+		}
 	}
 }
 

@@ -86,3 +86,16 @@ func WriteGitCapabilities(w io.Writer) error {
 	_, err := io.WriteString(w, "version 0\ncapability "+GitCapabilityAuthType+"\n")
 	return err
 }
+
+// WriteGitQuit writes the reply of a helper that owns the request but has
+// no credential for it: quit=1. git >= 2.12 then consults no further
+// helper and does not prompt ("If a helper outputs a quit attribute with
+// a value of true or 1, no further helpers will be consulted, nor will the
+// user be prompted (if no credential has been provided, the operation will
+// then fail)", https://git-scm.com/docs/git-credential#IOFMT; added by
+// git commit 59b38652, "credential: let helpers tell us to quit"). Older
+// gits ignore the unknown key.
+func WriteGitQuit(w io.Writer) error {
+	_, err := io.WriteString(w, "quit=1\n")
+	return err
+}

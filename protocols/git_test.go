@@ -445,3 +445,10 @@ func TestWriteGitRequestRoundTrip(t *testing.T) {
 		t.Errorf("got  %+v\nwant %+v", got, req)
 	}
 }
+
+func TestWriteGitQuit(t *testing.T) {
+	var b strings.Builder
+	if err := WriteGitQuit(&b); err != nil || b.String() != "quit=1\n" {
+		t.Errorf("WriteGitQuit wrote %q, %v", b.String(), err)
+	}
+}

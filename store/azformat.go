@@ -824,11 +824,12 @@ var azBuiltinEndpoints = map[string]struct {
 		"https://graph.windows.net/", "usgovtrafficmanager.net", "vault.usgovcloudapi.net", "https://vault.usgovcloudapi.net", "https://graph.microsoft.us/"},
 }
 
-// SaveAz renders contexts in Az's Save-AzContext format. A single context
-// goes under the key "Default", which is also the DefaultContextKey, as
-// Save-AzContext writes it (and as Import-AzContext and ParseImport then
-// give it its Az default name). Several contexts keep their names and the
-// first is the default. envs resolves each context's environment (built-in
+// SaveAz renders contexts in Az's Save-AzContext format. Every context
+// goes under its own name, the first being the DefaultContextKey (the
+// shape of Az's AzureRmContext.json, which Import-AzContext reads too), so
+// a save and an import keep the context's name; Save-AzContext itself
+// writes a single context under "Default", which ParseImport reads as no
+// name at all. envs resolves each context's environment (built-in
 // or custom); custom ones are also listed in EnvironmentTable. msalCache,
 // when non-nil (--with-tokens), goes base64 into every context's
 // TokenCache.CacheData; otherwise CacheData is null. Secrets other than
@@ -849,9 +850,6 @@ func SaveAz(ctxs []*Context, envs func(name string) (*Environment, error), msalC
 	}
 	for i, c := range ctxs {
 		key := c.Name
-		if len(ctxs) == 1 {
-			key = azDefaultKey
-		}
 		if reason := badName(key); reason != "" {
 			return nil, fmt.Errorf("store: cannot save context %q: %s", c.Name, reason)
 		}

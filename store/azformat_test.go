@@ -379,9 +379,9 @@ func TestSaveAzSingleContext(t *testing.T) {
 			if err := json.Unmarshal(data, &raw); err != nil {
 				t.Fatal(err)
 			}
-			d, ok := raw.Contexts["Default"]
-			if raw.DefaultContextKey != "Default" || !ok || len(raw.Contexts) != 1 {
-				t.Fatalf("want one context under Default, got key %q, %d contexts", raw.DefaultContextKey, len(raw.Contexts))
+			d, ok := raw.Contexts[ctx.Name]
+			if raw.DefaultContextKey != ctx.Name || !ok || len(raw.Contexts) != 1 {
+				t.Fatalf("want one context under its name %q, got key %q, %d contexts", ctx.Name, raw.DefaultContextKey, len(raw.Contexts))
 			}
 			if (d.TokenCache.CacheData != nil) != tokens {
 				t.Errorf("CacheData present = %v, want %v", d.TokenCache.CacheData != nil, tokens)
@@ -393,8 +393,8 @@ func TestSaveAzSingleContext(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(im.Contexts) != 1 || im.Contexts[0].Name != ctx.DefaultName() || im.Default != ctx.DefaultName() {
-				t.Errorf("imported %q default %q, want the Az default name %q", contextNames(im.Contexts), im.Default, ctx.DefaultName())
+			if len(im.Contexts) != 1 || im.Contexts[0].Name != ctx.Name || im.Default != ctx.Name {
+				t.Errorf("imported %q default %q, want the saved name %q", contextNames(im.Contexts), im.Default, ctx.Name)
 			}
 		})
 	}

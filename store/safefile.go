@@ -199,10 +199,17 @@ func CheckEntry(path string) error {
 // QuoteArg quotes s for a POSIX shell when it needs it, so a fix we print
 // can be pasted (macOS keeps the store under "Application Support").
 func QuoteArg(s string) string {
-	if strings.ContainsAny(s, " '\"()$`\\") {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	safe := s != ""
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("@%+=:,./_-", c)) {
+			safe = false
+			break
+		}
 	}
-	return s
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // fileKind names a file type for humans.

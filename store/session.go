@@ -104,11 +104,13 @@ func checkSessionContents(dir string) error {
 		parent := filepath.Dir(rel)
 		ok := false
 		switch {
-		case parent == "." && (rel == "locks" || rel == "tokens"):
+		case parent == "." && (rel == "locks" || rel == "tokens" || rel == "run"):
+			ok = d.IsDir()
+		case rel == filepath.Join("run", "failed"):
 			ok = d.IsDir()
 		case parent == ".":
 			ok = d.Type().IsRegular() && sessionFiles.MatchString(rel)
-		case parent == "locks" || parent == "tokens":
+		case parent == "locks" || parent == "tokens" || parent == filepath.Join("run", "failed"):
 			ok = d.Type().IsRegular()
 		}
 		if !ok {

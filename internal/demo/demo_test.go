@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -219,4 +221,46 @@ func TestDropped(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A fresh machine without crane: the demo says so, skips crane's steps,
+// and still reaches its last line with git and kubectl.
+func TestDemoSkipsMissingClient(t *testing.T) {
+	needTools(t)
+	bin := t.TempDir()
+	for _, tool := range []string{"git", "kubectl", "go"} {
+		p, err := exec.LookPath(tool)
+		if err != nil {
+			t.Skipf("%s: %v", tool, err)
+		}
+		if err := os.Symlink(p, filepath.Join(bin, tool)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	modcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOMODCACHE", strings.TrimSpace(string(modcache)))
+	t.Setenv("GOPATH", t.TempDir()) // no crane in $(go env GOPATH)/bin either
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+"/usr/bin:/bin")
+	if _, err := lookTool("crane"); err == nil {
+		t.Skip("crane is in /usr/bin or /bin")
+	}
+	parent := t.TempDir()
+	var out bytes.Buffer
+	code := run(context.Background(), &out, options{build: true, tempParent: parent, timeout: 3 * time.Minute})
+	text := out.String()
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, text)
+	}
+	for _, want := range []string{"crane is not on PATH: skipping its steps (to include them: go install", "$ git clone", "$ kubectl get", "==> done: git, kubectl authenticated through azcred"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "$ crane") {
+		t.Errorf("crane ran although it is missing:\n%s", text)
+	}
+	checkRemoved(t, parent)
 }

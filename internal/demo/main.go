@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -77,32 +78,36 @@ func run(ctx context.Context, stderr io.Writer, o options) int {
 	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("the demo took longer than %s", o.timeout))
 	defer cancel()
 	n := &narrator{w: stderr}
-	if err := demo(ctx, n, o); err != nil {
+	ran, err := demo(ctx, n, o)
+	if err != nil {
 		n.fail(err)
 		return 1
 	}
-	n.say("done: git, kubectl and crane all authenticated through azcred; everything the demo made is removed")
+	if len(ran) == 0 {
+		n.say("done: no client (git, kubectl, crane) was found, so only azcred's own steps ran; everything the demo made is removed")
+		return 0
+	}
+	n.say("done: %s authenticated through azcred; everything the demo made is removed", strings.Join(ran, ", "))
 	return 0
 }
 
 // demo sets up the sandbox and the fake cloud, runs the steps and always tears both down.
-func demo(ctx context.Context, n *narrator, o options) (err error) {
+// It returns the clients that ran.
+func demo(ctx context.Context, n *narrator, o options) (ran []string, err error) {
 	sb, err := newSandbox(o.tempParent)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if rerr := sb.remove(); rerr != nil && err == nil {
 			err = rerr
 		}
 	}()
-	if err := sb.findTools(); err != nil {
-		return err
-	}
+	sb.findTools(n)
 	n.say("starting the loopback fake cloud (Entra ID, Resource Manager, Azure DevOps, AKS, ACR)")
 	w, err := startWorld(sb.path("fakecloud"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if o.inspect != nil {
@@ -111,10 +116,18 @@ func demo(ctx context.Context, n *narrator, o options) (err error) {
 		w.cloud.Close()
 	}()
 	if err := sb.prepare(ctx, n, o, w); err != nil {
-		return err
+		return nil, err
 	}
 	if o.prepare != nil {
 		o.prepare(w)
 	}
-	return runSteps(ctx, n, sb, w)
+	if err := runSteps(ctx, n, sb, w); err != nil {
+		return nil, err
+	}
+	for _, t := range requiredTools {
+		if sb.has(t.name) {
+			ran = append(ran, t.name)
+		}
+	}
+	return ran, nil
 }

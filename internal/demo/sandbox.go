@@ -70,22 +70,24 @@ var requiredTools = []struct{ name, hint string }{
 	{"crane", "go install github.com/google/go-containerregistry/cmd/crane@latest"},
 }
 
-// findTools resolves git, kubectl and crane on PATH (crane also in $(go env GOPATH)/bin,
-// where go install puts it) and names every one that is missing.
-func (s *sandbox) findTools() error {
-	var missing []string
+// findTools resolves git, kubectl and crane on PATH (crane also in GOBIN or GOPATH/bin,
+// where go install puts it). A missing one is not an error: its steps are skipped, and
+// the narration says so and how to get it.
+func (s *sandbox) findTools(n *narrator) {
 	for _, t := range requiredTools {
 		p, err := lookTool(t.name)
 		if err != nil {
-			missing = append(missing, fmt.Sprintf("%s is not on PATH: %s", t.name, t.hint))
+			n.say("%s is not on PATH: skipping its steps (to include them: %s)", t.name, t.hint)
 			continue
 		}
 		s.tools[t.name] = p
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("demo: %s", strings.Join(missing, "; "))
-	}
-	return nil
+}
+
+// has reports whether the demo found tool (azcred always).
+func (s *sandbox) has(tool string) bool {
+	_, ok := s.tools[tool]
+	return tool == "" || ok
 }
 
 func lookTool(name string) (string, error) {
@@ -93,9 +95,18 @@ func lookTool(name string) (string, error) {
 	if err == nil {
 		return filepath.Abs(p)
 	}
-	if gopath, gerr := exec.Command("go", "env", "GOPATH").Output(); gerr == nil {
-		for _, d := range filepath.SplitList(strings.TrimSpace(string(gopath))) {
-			if p, lerr := exec.LookPath(filepath.Join(d, "bin", name)); lerr == nil {
+	// Where go install puts it: GOBIN, else each GOPATH entry's bin.
+	if out, gerr := exec.Command("go", "env", "GOBIN", "GOPATH").Output(); gerr == nil {
+		gobin, gopath, _ := strings.Cut(string(out), "\n") // one line each; GOBIN's may be empty
+		dirs := []string{strings.TrimSpace(gobin)}
+		for _, d := range filepath.SplitList(strings.TrimSpace(gopath)) {
+			dirs = append(dirs, filepath.Join(d, "bin"))
+		}
+		for _, d := range dirs {
+			if d == "" {
+				continue
+			}
+			if p, lerr := exec.LookPath(filepath.Join(d, name)); lerr == nil {
 				return p, nil
 			}
 		}

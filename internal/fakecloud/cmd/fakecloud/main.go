@@ -1,7 +1,7 @@
 // Command fakecloud runs the loopback fake of Entra ID, Resource Manager and managed identity
 // as a process, for demos and for end-to-end tests in other languages than Go.
 //
-//	fakecloud [-seed FILE | -tenant ID -user UPN ...] -info PATH [-ttl 10m]
+//	fakecloud [-seed FILE | -tenant ID -user UPN ...] -info PATH [-ttl 10m] [-play]
 //	          [-repo ORG/PROJECT/REPO]... [-cluster NAME[=SERVER_ID]]... [-acr NAME]...
 //	fakecloud browse [-ca FILE] AUTHORIZE_URL
 //
@@ -59,6 +59,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 // flags in serviceFlags add to it.
 type services []func(c *fakecloud.Cloud) error
 
+// repos are the -repo values, ORG/PROJECT/REPO, for -play.
+var repos []string
+
 // serviceFlags defines -repo, -cluster, -acr and -acr-image on fs.
 func serviceFlags(fs *flag.FlagSet) *services {
 	var (
@@ -71,6 +74,7 @@ func serviceFlags(fs *flag.FlagSet) *services {
 		if len(parts) != 3 {
 			return fmt.Errorf("-repo %q: want ORG/PROJECT/REPO", v)
 		}
+		repos = append(repos, v)
 		s = append(s, func(c *fakecloud.Cloud) error {
 			if devops == nil {
 				d, err := c.StartDevOps()
@@ -158,6 +162,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		subName  = fs.String("subscription-name", "Fake Subscription", "subscription name")
 		lifetime = fs.Duration("token-lifetime", time.Hour, "access token lifetime")
 		mi       = fs.Bool("managed-identity", true, "add a system-assigned managed identity")
+		play     = fs.Bool("play", false, "print the exports and commands to use azcred against this cloud from another shell")
 		extra    = serviceFlags(fs)
 	)
 	if err := fs.Parse(args); err != nil {
@@ -216,6 +221,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sort.Strings(names)
 	for _, name := range names {
 		fmt.Fprintf(stdout, "fakecloud: %s %s\n", name, servers[name])
+	}
+
+	if *play {
+		writePlay(stdout, c.Info(), *secret, repos, fs.Lookup("acr-image").Value.String())
 	}
 
 	timer := time.NewTimer(*ttl)
