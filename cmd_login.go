@@ -223,6 +223,7 @@ func (c *LogoutCmd) Run(a *app) error {
 		if err := s.Clear(); err != nil {
 			return err
 		}
+		s.DropCachedKeys()
 		a.saved(s, "signed out every account")
 		return nil
 	case c.Account != "":
@@ -262,6 +263,7 @@ func (c *LogoutCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
+	s.DropCachedKeys() // signing out also locks: the next call asks the keyring
 	a.saved(s, fmt.Sprintf("signed out; removed %d context(s): %s", len(removed), strings.Join(removed, ", ")))
 	return nil
 }

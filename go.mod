@@ -32,3 +32,5 @@ require (
 	golang.org/x/tools v0.49.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+replace github.com/99designs/keyring => ./third_party/keyring

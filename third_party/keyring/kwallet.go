@@ -20,12 +20,8 @@ func init() {
 		return
 	}
 
-	// silently fail if dbus isn't available
-	_, err := dbus.SessionBus()
-	if err != nil {
-		return
-	}
-
+	// azcred fork: no D-Bus at package initialisation (see secretservice.go);
+	// newKwallet connects when the backend is opened.
 	supportedBackends[KWalletBackend] = opener(func(cfg Config) (Keyring, error) {
 		if cfg.ServiceName == "" {
 			cfg.ServiceName = "kdewallet"

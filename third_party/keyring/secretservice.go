@@ -10,17 +10,15 @@ import (
 
 	"strings"
 
-	"github.com/godbus/dbus"
 	"github.com/gsterjov/go-libsecret"
 )
 
 func init() {
-	// silently fail if dbus isn't available
-	_, err := dbus.SessionBus()
-	if err != nil {
-		return
-	}
-
+	// azcred fork: no D-Bus at package initialisation. Upstream probed
+	// dbus.SessionBus() here, which connects (or, with no bus, runs
+	// dbus-launch) in every process that links this package. The backend is
+	// registered unconditionally; the opener below connects, and fails,
+	// when it is used.
 	supportedBackends[SecretServiceBackend] = opener(func(cfg Config) (Keyring, error) {
 		if cfg.ServiceName == "" {
 			cfg.ServiceName = "secret-service"
