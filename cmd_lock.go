@@ -1,21 +1,20 @@
 package main
 
-import "github.com/azcred/azcred/store"
-
-// LockCmd drops the vault keys cached in the login session's kernel
-// keyring (see store/keycache.go), like `sudo -k`: the next call asks the
-// keyring, or the passphrase, again. Nothing in the store changes.
+// LockCmd drops the vault key of the user store from the login session's
+// key cache (see store/keycache.go), like `sudo -k`: the next call asks
+// the keyring, or the passphrase, again. Nothing in the store changes.
 type LockCmd struct{}
 
 func (c *LockCmd) Run(a *app) error {
-	n, where, err := store.LockAll()
-	switch {
-	case err != nil:
+	p, err := a.Profile()
+	if err != nil {
 		return err
-	case where == "":
-		a.notef("nothing to lock: this system has no session key cache")
-	default:
-		a.notef("locked: dropped %d cached vault key(s) from %s", n, where)
 	}
+	n, where := p.User.DropCachedKeys()
+	if where == "" {
+		a.notef("nothing to lock: the %s backend's key is not cached by azcred", p.User.Keys().Describe().Backend)
+		return nil
+	}
+	a.notef("locked: dropped %d cached vault key(s) of %s from %s", n, p.User.Dir(), where)
 	return nil
 }

@@ -91,7 +91,8 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		Setup:               setupCloud,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"fake": fakeCmd, "subst": substCmd},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"fake": fakeCmd, "subst": substCmd, "keyringd": keyringdCmd},
+		Condition:           keyringCondition,
 		UpdateScripts:       os.Getenv("AZCRED_UPDATE_SCRIPTS") != "",
 		RequireExplicitExec: true,
 	})

@@ -152,29 +152,23 @@ func (c *cachedKeys) RemoveVaultKey(id string) {
 // Describe implements KeySource.
 func (c *cachedKeys) Describe() KeyInfo { return c.inner.Describe() }
 
-func (c *cachedKeys) dropCached() {
-	c.cache.dropPrefix(cachePrefix + c.dirTag + ":")
+func (c *cachedKeys) dropCached() int {
+	n, _ := c.cache.dropPrefix(cachePrefix + c.dirTag + ":")
 	clear(c.mem)
 	clear(c.cached)
+	return n
 }
 
-// DropCachedKeys drops this store's keys from the session cache (logout).
-func (s *Store) DropCachedKeys() {
-	if c, ok := s.keys.(*cachedKeys); ok {
-		c.dropCached()
+// DropCachedKeys drops this store's vault keys from the session cache
+// (logout, `azcred lock`): the next call asks the keyring, or the
+// passphrase, again. It says how many it dropped and from where; where is
+// "" when this store's key source has no cache.
+func (s *Store) DropCachedKeys() (n int, where string) {
+	c, ok := s.keys.(*cachedKeys)
+	if !ok {
+		return 0, ""
 	}
-}
-
-// LockAll drops every azcred key from the session cache (`azcred lock`):
-// the next call asks the keyring (or the passphrase) again. It returns
-// how many it dropped and where they were ("" when there is no cache).
-func LockAll() (n int, where string, err error) {
-	cache := openSessionCache()
-	if cache == nil {
-		return 0, "", nil
-	}
-	n, err = cache.dropPrefix(cachePrefix)
-	return n, cache.where(), err
+	return c.dropCached(), c.cache.where()
 }
 
 // openVaultWith decrypts with the vault key of id. A key from the session

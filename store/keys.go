@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -160,6 +161,9 @@ func NewKeyringKeys(dir string, getenv Getenv) (KeySource, error) {
 		},
 	}
 	k.open = func() (keyring.Keyring, error) {
+		if !slices.Contains(keyring.AvailableBackends(), backend) {
+			return nil, fmt.Errorf("not available in this build of azcred (%s)", buildDesc())
+		}
 		switch name {
 		case "file":
 			if err := ensureDir(cfg.FileDir); err != nil {
@@ -217,6 +221,14 @@ func hasSessionBus(getenv Getenv) bool {
 		}
 	}
 	return false
+}
+
+func buildDesc() string {
+	cgo := "without cgo"
+	if cgoEnabled {
+		cgo = "with cgo"
+	}
+	return runtime.GOOS + "/" + runtime.GOARCH + ", built " + cgo
 }
 
 func envDuration(getenv Getenv, name string, def time.Duration) (time.Duration, error) {
@@ -313,7 +325,9 @@ func explainBackendError(err error) string {
 	msg := strings.TrimSpace(err.Error())
 	msg, _, _ = strings.Cut(msg, "\n")
 	switch {
-	case strings.Contains(msg, "IsLocked") || strings.Contains(strings.ToLower(msg), "is locked"):
+	case errors.Is(err, keyring.ErrNoAvailImpl):
+		return "cannot open it (is its daemon running and answering?)"
+	case strings.Contains(msg, "IsLocked") || strings.Contains(strings.ToLower(msg), "locked object"):
 		return "the keyring is locked"
 	case strings.Contains(msg, "org.freedesktop.secrets") && (strings.Contains(msg, "not provided") || strings.Contains(msg, "ServiceUnknown")):
 		return "no Secret Service daemon on the session bus (gnome-keyring, KeePassXC...)"
