@@ -209,4 +209,3 @@ func scriptEnv(ts *testscript.TestScript) []string {
 	env = append(env, "XDG_DATA_HOME="+filepath.Join(ts.Getenv("HOME"), ".local", "share"))
 	return env
 }
-
