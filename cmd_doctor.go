@@ -124,8 +124,11 @@ func printDoctor(w io.Writer, r *helper.DoctorReport, now time.Time) {
 }
 
 func protection(p string) string {
-	if p == "os" {
+	switch p {
+	case "os":
 		return "the OS keyring"
+	case "passphrase":
+		return "your passphrase"
 	}
 	return "file permissions only"
 }

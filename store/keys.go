@@ -41,8 +41,9 @@ type KeySource interface {
 // KeyInfo describes a KeySource for humans.
 type KeyInfo struct {
 	Backend string `json:"backend"`
-	// Protection is "os" when the OS keyring guards the key, "file" when
-	// only file permissions do.
+	// Protection is "os" when the OS keyring guards the key, "passphrase"
+	// when AZCRED_KEYRING_PASSPHRASE does, "file" when only file
+	// permissions do.
 	Protection string `json:"protection"`
 	Detail     string `json:"detail,omitempty"`
 	// Auto says why AZCRED_KEYRING_BACKEND=auto chose Backend.
@@ -138,7 +139,7 @@ func NewKeyringKeys(dir string, getenv Getenv) (KeySource, error) {
 		info: KeyInfo{Backend: name, Protection: "os", Auto: why}}
 	switch name {
 	case "file":
-		k.info.Protection = "file"
+		k.info.Protection = "passphrase"
 		k.info.Detail = "passphrase from AZCRED_KEYRING_PASSPHRASE, keyring in " + filepath.Join(dir, "keyring")
 	case "keyctl":
 		k.info.Detail = "kernel user keyring"
