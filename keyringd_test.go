@@ -7,22 +7,18 @@ package main
 // (set by .ci/run, which installs them): there a missing tool fails.
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/sys/unix"
-)
 
-// testKeyringPassword unlocks the test's login keyring. Obviously fake.
-const testKeyringPassword = "fake-keyring-password"
+	"github.com/azcred/azcred/internal/harness"
+)
 
 // keyringCondition answers [keyringd] and [keyctl].
 func keyringCondition(cond string) (bool, error) {
@@ -50,7 +46,8 @@ func keyringCondition(cond string) (bool, error) {
 	return false, nil
 }
 
-// keyringdCmd runs a private session bus and a real Secret Service:
+// keyringdCmd runs a private session bus and a real Secret Service
+// (internal/harness.Bus):
 //
 //	keyringd start [-locked]  start the bus (once) and gnome-keyring-daemon,
 //	                          its login keyring unlocked with a password
@@ -64,13 +61,18 @@ func keyringdCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	switch args[0] {
 	case "start":
-		if procsOf(ts).bus == nil {
-			startBus(ts)
+		b := busOf(ts)
+		ts.Setenv("DBUS_SESSION_BUS_ADDRESS", b.Addr) // again, after mute
+		log, err := os.OpenFile(ts.MkAbs(".gnome-keyring.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		ts.Check(err)
+		defer log.Close()
+		env := []string{"XDG_DATA_HOME=" + filepath.Join(ts.Getenv("HOME"), ".local", "share")}
+		for _, k := range []string{"PATH", "HOME", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME"} {
+			env = append(env, k+"="+ts.Getenv(k))
 		}
-		ts.Setenv("DBUS_SESSION_BUS_ADDRESS", procsOf(ts).addr) // after mute
-		startKeyring(ts, len(args) > 1 && args[1] == "-locked")
+		ts.Check(b.StartKeyring(env, len(args) > 1 && args[1] == "-locked", log))
 	case "stop":
-		stopKeyring(ts)
+		busOf(ts).StopKeyring()
 	case "mute":
 		path := ts.MkAbs("mute.sock")
 		l, err := net.Listen("unix", path)
@@ -92,120 +94,19 @@ func keyringdCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// busConfig is a session bus that activates nothing: no service
-// directories, so no daemon starts behind the test's back.
-const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=%s</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
+var scriptBuses sync.Map // *testscript.TestScript -> *harness.Bus
 
-func startBus(ts *testscript.TestScript) {
-	dir, err := os.MkdirTemp("", "azcred-bus-") // short: unix socket paths are limited
+// busOf returns the script's bus, starting it on first use.
+func busOf(ts *testscript.TestScript) *harness.Bus {
+	if b, ok := scriptBuses.Load(ts); ok {
+		return b.(*harness.Bus)
+	}
+	b, err := harness.StartBus()
 	ts.Check(err)
-	ts.Defer(func() { os.RemoveAll(dir) })
-	conf := filepath.Join(dir, "session.conf")
-	ts.Check(os.WriteFile(conf, []byte(fmt.Sprintf(busConfig, dir)), 0o600))
-	cmd := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	ts.Check(err)
-	cmd.Stderr = nil
-	ts.Check(cmd.Start())
-	ts.Defer(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		addr <- strings.TrimSpace(line)
-	}()
-	select {
-	case a := <-addr:
-		if a == "" {
-			ts.Fatalf("dbus-daemon printed no address")
-		}
-		procsOf(ts).bus, procsOf(ts).addr = cmd, a
-	case <-time.After(10 * time.Second):
-		ts.Fatalf("dbus-daemon did not start within 10s")
-	}
-}
-
-func startKeyring(ts *testscript.TestScript, locked bool) {
-	stopKeyring(ts)
-	args := []string{"--foreground", "--components=secrets"}
-	if !locked {
-		args = append(args, "--unlock")
-	}
-	cmd := exec.Command("gnome-keyring-daemon", args...)
-	cmd.Env = scriptEnv(ts)
-	if !locked {
-		cmd.Stdin = strings.NewReader(testKeyringPassword)
-	}
-	log, err := os.Create(ts.MkAbs(".gnome-keyring.log"))
-	ts.Check(err)
-	cmd.Stdout, cmd.Stderr = log, log
-	ts.Check(cmd.Start())
-	procsOf(ts).keyring = cmd
-	ts.Defer(func() { stopKeyring(ts) })
-	// Ready when org.freedesktop.secrets has an owner on the bus.
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		q := exec.Command("dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-			"org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets")
-		q.Env = cmd.Env
-		if b, err := q.Output(); err == nil && strings.Contains(string(b), "boolean true") {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	ts.Fatalf("gnome-keyring-daemon did not take org.freedesktop.secrets within 10s")
-}
-
-func stopKeyring(ts *testscript.TestScript) {
-	cmd := procsOf(ts).keyring
-	if cmd == nil {
-		return
-	}
-	cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		cmd.Process.Kill()
-		<-done
-	}
-	procsOf(ts).keyring = nil
-}
-
-// keyringProcs are one script's daemons.
-type keyringProcs struct {
-	bus, keyring *exec.Cmd
-	addr         string // the bus's address
-}
-
-var scriptProcs sync.Map // *testscript.TestScript -> *keyringProcs
-
-func procsOf(ts *testscript.TestScript) *keyringProcs {
-	p, loaded := scriptProcs.LoadOrStore(ts, &keyringProcs{})
-	if !loaded {
-		ts.Defer(func() { scriptProcs.Delete(ts) })
-	}
-	return p.(*keyringProcs)
-}
-
-// scriptEnv is the script's environment for a helper process.
-func scriptEnv(ts *testscript.TestScript) []string {
-	var env []string
-	for _, k := range []string{"PATH", "HOME", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "DBUS_SESSION_BUS_ADDRESS"} {
-		env = append(env, k+"="+ts.Getenv(k))
-	}
-	env = append(env, "XDG_DATA_HOME="+filepath.Join(ts.Getenv("HOME"), ".local", "share"))
-	return env
+	scriptBuses.Store(ts, b)
+	ts.Defer(func() {
+		b.Close()
+		scriptBuses.Delete(ts)
+	})
+	return b
 }
