@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,8 +81,9 @@ func StartBus() (*Bus, error) {
 // StartKeyring (re)starts gnome-keyring-daemon's Secret Service on the
 // bus, with env (HOME, XDG_* of the test) plus the bus address. Unless
 // locked, the login keyring is unlocked (created on first use) with
-// KeyringPassword; locked, it is left locked. log gets its output.
-func (b *Bus) StartKeyring(env []string, locked bool, log *os.File) error {
+// KeyringPassword; locked, it is left locked. log (if not nil) gets its
+// output.
+func (b *Bus) StartKeyring(env []string, locked bool, log io.Writer) error {
 	b.StopKeyring()
 	args := []string{"--foreground", "--components=secrets"}
 	if !locked {
