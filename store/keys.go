@@ -138,6 +138,10 @@ func NewKeyringKeys(dir string, getenv Getenv) (KeySource, error) {
 	k := &KeyringKeys{backend: name, timeout: timeout,
 		info: KeyInfo{Backend: name, Protection: "os", Auto: why}}
 	switch name {
+	case "keyctl", "file", "wincred":
+		k.timeout = 0 // system calls and local files: nothing to wait for
+	}
+	switch name {
 	case "file":
 		k.info.Protection = "passphrase"
 		k.info.Detail = "passphrase from AZCRED_KEYRING_PASSPHRASE, keyring in " + filepath.Join(dir, "keyring")
@@ -255,6 +259,13 @@ func (k *KeyringKeys) keyring() (keyring.Keyring, error) {
 // call runs fn on the open keyring, giving up after the timeout: a D-Bus
 // peer that accepts and never answers leaves fn blocked, not the command.
 func (k *KeyringKeys) call(fn func(keyring.Keyring) error) error {
+	if k.timeout <= 0 { // a backend that cannot hang: no goroutine, no timer
+		ring, err := k.keyring()
+		if err != nil {
+			return err
+		}
+		return fn(ring)
+	}
 	done := make(chan error, 1)
 	go func() {
 		ring, err := k.keyring()
@@ -263,9 +274,6 @@ func (k *KeyringKeys) call(fn func(keyring.Keyring) error) error {
 		}
 		done <- err
 	}()
-	if k.timeout <= 0 {
-		return <-done
-	}
 	t := time.NewTimer(k.timeout)
 	defer t.Stop()
 	select {
