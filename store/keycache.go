@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -49,6 +50,7 @@ type sessionCache interface {
 
 // cachedKeys is a KeySource with the session cache in front of a keyring.
 type cachedKeys struct {
+	mu      sync.Mutex // guards mem and cached
 	inner   KeySource
 	cache   sessionCache
 	dirTag  string
@@ -108,6 +110,8 @@ func (c *cachedKeys) desc(id string) string {
 
 // VaultKey implements KeySource.
 func (c *cachedKeys) VaultKey(id string, create bool) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if key, ok := c.mem[id]; ok {
 		return key, nil
 	}
@@ -133,6 +137,8 @@ func (c *cachedKeys) VaultKey(id string, create bool) ([]byte, error) {
 // dropStale forgets a cached key that did not open the vault; it reports
 // whether asking the keyring again may help.
 func (c *cachedKeys) dropStale(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if !c.cached[id] {
 		return false
 	}
@@ -144,6 +150,8 @@ func (c *cachedKeys) dropStale(id string) bool {
 
 // RemoveVaultKey implements KeySource.
 func (c *cachedKeys) RemoveVaultKey(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.cache.drop(c.desc(id))
 	delete(c.mem, id)
 	c.inner.RemoveVaultKey(id)
@@ -153,6 +161,8 @@ func (c *cachedKeys) RemoveVaultKey(id string) {
 func (c *cachedKeys) Describe() KeyInfo { return c.inner.Describe() }
 
 func (c *cachedKeys) dropCached() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	n, _ := c.cache.dropPrefix(cachePrefix + c.dirTag + ":")
 	clear(c.mem)
 	clear(c.cached)

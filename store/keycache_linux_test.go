@@ -34,6 +34,10 @@ func TestKernelCache(t *testing.T) {
 	if _, ok := c.get(prefix + "b"); ok {
 		t.Error("b survived its expiry")
 	}
+	c.put(prefix+"b", []byte("fake-again"), time.Minute) // over the expired one
+	if p, ok := c.get(prefix + "b"); !ok || string(p) != "fake-again" {
+		t.Errorf("b after expiry and put = %q, %v", p, ok)
+	}
 	c.put(prefix+"x:c", []byte("x"), time.Minute)
 	c.put(prefix+"x:d", []byte("x"), time.Minute)
 	c.put(prefix+"y:e", []byte("x"), time.Minute)
