@@ -220,12 +220,12 @@ func hasSessionBus(getenv Getenv) bool {
 	if a := getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
 		return true
 	}
-	if rt := getenv("XDG_RUNTIME_DIR"); rt != "" {
-		if st, err := os.Stat(filepath.Join(rt, "bus")); err == nil && st.Mode()&fs.ModeSocket != 0 {
-			return true
-		}
+	rt := getenv("XDG_RUNTIME_DIR")
+	if rt == "" && runtime.GOOS == "linux" {
+		rt = fmt.Sprintf("/run/user/%d", os.Getuid()) // where godbus looks too
 	}
-	return false
+	st, err := os.Stat(filepath.Join(rt, "bus"))
+	return rt != "" && err == nil && st.Mode()&fs.ModeSocket != 0
 }
 
 func buildDesc() string {
