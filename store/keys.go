@@ -57,8 +57,11 @@ type KeyInfo struct {
 // Backends are the values AZCRED_KEYRING_BACKEND accepts.
 var Backends = []string{"auto", "keychain", "wincred", "secret-service", "kwallet", "keyctl", "pass", "file"}
 
-// keyringTimeout bounds one call into a keyring backend.
-const keyringTimeout = 10 * time.Second
+// keyringTimeout bounds one call into a keyring backend that talks to
+// another process (D-Bus, gpg, the macOS security daemon): long enough
+// for a person to answer the OS's unlock dialog, as AZCRED_TIMEOUT is for
+// the network.
+const keyringTimeout = 30 * time.Second
 
 // KeyringError is a keyring backend that refused, failed or did not
 // answer. Its message names the backend and the fix.
