@@ -140,15 +140,15 @@ func NewKeyringKeys(dir string, getenv Getenv) (KeySource, error) {
 	}
 	k := &KeyringKeys{backend: name, timeout: timeout,
 		info: KeyInfo{Backend: name, Protection: "os", Auto: why}}
-	switch name {
-	case "keyctl", "file", "wincred":
-		k.timeout = 0 // system calls and local files: nothing to wait for
-	}
-	switch name {
+	switch name { // system calls and local files have nothing to wait for: timeout 0
+	case "wincred":
+		k.timeout = 0
 	case "file":
+		k.timeout = 0
 		k.info.Protection = "passphrase"
 		k.info.Detail = "passphrase from AZCRED_KEYRING_PASSPHRASE, keyring in " + filepath.Join(dir, "keyring")
 	case "keyctl":
+		k.timeout = 0
 		k.info.Detail = "kernel user keyring"
 		k.info.Lifetime = "keys live in kernel memory only: a reboot (or the end of your last login session) loses them, and with them the vault; sign in again then"
 	}
