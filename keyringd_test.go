@@ -74,7 +74,9 @@ func keyringdCmd(ts *testscript.TestScript, neg bool, args []string) {
 	case "stop":
 		busOf(ts).StopKeyring()
 	case "mute":
-		path := ts.MkAbs("mute.sock")
+		dir, err := os.MkdirTemp("", "azcred-mute-") // short: unix socket paths are limited
+		ts.Check(err)
+		path := filepath.Join(dir, "bus")
 		l, err := net.Listen("unix", path)
 		ts.Check(err)
 		go func() {
@@ -87,7 +89,10 @@ func keyringdCmd(ts *testscript.TestScript, neg bool, args []string) {
 				held = append(held, c)
 			}
 		}()
-		ts.Defer(func() { l.Close() })
+		ts.Defer(func() {
+			l.Close()
+			os.RemoveAll(dir)
+		})
 		ts.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+path)
 	default:
 		ts.Fatalf("keyringd: unknown subcommand %q", args[0])
