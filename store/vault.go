@@ -162,7 +162,7 @@ func (s *Store) readVault() (*vaultFile, error) {
 		return gcm.Open(nil, data[hdr:hdr+12], data[hdr+12:], data[:hdr])
 	})
 	if errors.Is(err, errWrongKey) {
-		return nil, &CorruptError{Path: path, Err: errors.New("cannot be decrypted with the key in the keyring (wrong keyring backend or passphrase?); run 'azcred doctor'")}
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("cannot be decrypted with the key from keyring %s (wrong keyring backend or passphrase?); run 'azcred doctor'", s.keys.Describe().Backend)}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: the key of %s: %w", path, err)
