@@ -25,7 +25,7 @@ func keyringCondition(cond string) (bool, error) {
 	var missing string
 	switch cond {
 	case "keyringd":
-		for _, tool := range []string{"dbus-daemon", "gnome-keyring-daemon"} {
+		for _, tool := range []string{"dbus-daemon", "dbus-send", "gnome-keyring-daemon"} {
 			if _, err := exec.LookPath(tool); err != nil {
 				missing = tool + " (Debian packages dbus, gnome-keyring)"
 			}
