@@ -15,6 +15,7 @@ type CLI struct {
 	Subscription SubscriptionCmd `cmd:"" help:"List the subscriptions a context can see (Get-AzSubscription)."`
 	Environment  EnvironmentCmd  `cmd:"" help:"List, add or remove Azure environments (clouds)."`
 	Bind         BindCmd         `cmd:"" help:"Pin a URL, registry or cluster to a context: bind TARGET CONTEXT, bind list."`
+	Lock         LockCmd         `cmd:"" help:"Forget the vault key cached for this login session: the next call asks the keyring again."`
 	Unbind       UnbindCmd       `cmd:"" help:"Remove a binding."`
 	Token        TokenCmd        `cmd:"" help:"Print an access token (az account get-access-token)."`
 	Git          GitCmd          `cmd:"" help:"git credential helper (git runs it as git-credential-azcred)."`

@@ -45,6 +45,11 @@ func printDoctor(w io.Writer, r *helper.DoctorReport, now time.Time) {
 		p("    config  %s  %s", s.Config, s.ConfigPath)
 		p("    vault   %s  %s", s.Vault, s.VaultPath)
 		p("    key     %s backend, protected by %s%s", s.Keys.Backend, protection(s.Keys.Protection), detail(s.Keys.Detail))
+		for _, l := range [][2]string{{"chosen", s.Keys.Auto}, {"lifetime", s.Keys.Lifetime}, {"cache", s.Keys.Cache}} {
+			if l[1] != "" {
+				p("      %-8s %s", l[0], l[1])
+			}
+		}
 	}
 	p("Autosave  %s (%s)", onOff(r.Autosave.Enabled), r.Autosave.Source)
 	p("Contexts")
@@ -119,8 +124,11 @@ func printDoctor(w io.Writer, r *helper.DoctorReport, now time.Time) {
 }
 
 func protection(p string) string {
-	if p == "os" {
+	switch p {
+	case "os":
 		return "the OS keyring"
+	case "passphrase":
+		return "your passphrase"
 	}
 	return "file permissions only"
 }

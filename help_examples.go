@@ -128,6 +128,8 @@ func (*BindListCmd) Help() string {
 
 func (*UnbindCmd) Help() string { return examples("azcred unbind https://dev.azure.com/fabrikam") }
 
+func (*LockCmd) Help() string { return examples("azcred lock") }
+
 func (*TokenCmd) Help() string {
 	return examples(
 		"azcred token",

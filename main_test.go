@@ -158,7 +158,7 @@ func scriptParams(dir string, files []string, gitDir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"fake": fakeCmd, "subst": substCmd,
+			"fake": fakeCmd, "subst": substCmd, "keyringd": keyringdCmd,
 		},
 		Condition:           scriptCondition(gitDir),
 		UpdateScripts:       os.Getenv("AZCRED_UPDATE_SCRIPTS") != "",
@@ -184,6 +184,8 @@ func scriptCondition(gitDir string) func(string) (bool, error) {
 			// The process can chown files to a second user (ownership
 			// checks; CI runs as root).
 			return os.Geteuid() == 0, nil
+		case "keyringd", "keyctl":
+			return keyringCondition(cond)
 		case "gitwwwauth":
 			return versionAtLeast([]string{git, "version"}, `^git version (\d+)\.(\d+)`, 2, 41)
 		case "cargo-provider", "pip-subprocess":

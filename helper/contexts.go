@@ -61,7 +61,11 @@ func (c *Call) Logout(req LogoutRequest) (*LoggedOut, error) {
 	var accountKey string
 	switch {
 	case req.All:
-		return &LoggedOut{Store: s}, s.Clear()
+		if err := s.Clear(); err != nil {
+			return nil, err
+		}
+		s.DropCachedKeys() // signing out also locks: the next call asks the keyring
+		return &LoggedOut{Store: s}, nil
 	case req.Account != "":
 		for _, ctx := range l.User.Contexts {
 			if strings.EqualFold(ctx.Account.ID, req.Account) {
@@ -98,6 +102,7 @@ func (c *Call) Logout(req LogoutRequest) (*LoggedOut, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.DropCachedKeys() // signing out also locks: the next call asks the keyring
 	return out, nil
 }
 

@@ -117,8 +117,15 @@ func (r *DoctorReport) checkStore(s *store.Store) (StoreInfo, *store.Config, *st
 	}
 	r.checkPermissions(s.Dir(), reported)
 	if info.Keys.Protection == "file" && info.Scope == "user" {
-		r.add("keyring", StatusInfo, fmt.Sprintf("the vault key is protected only by file permissions (%s)", info.Keys.Detail),
+		msg := fmt.Sprintf("the vault key is protected only by file permissions (%s)", info.Keys.Detail)
+		if info.Keys.Auto != "" {
+			msg += "; AZCRED_KEYRING_BACKEND=auto chose it: " + info.Keys.Auto
+		}
+		r.add("keyring", StatusInfo, msg,
 			"on a desktop, set AZCRED_KEYRING_BACKEND to keychain, wincred or secret-service for the OS keyring")
+	}
+	if info.Keys.Lifetime != "" && info.Scope == "user" {
+		r.add("keyring", StatusInfo, "backend "+info.Keys.Backend+": "+info.Keys.Lifetime, "for keys that outlive a reboot, use AZCRED_KEYRING_BACKEND=secret-service (desktop) or file")
 	}
 	return info, cfg, sec
 }

@@ -35,7 +35,7 @@ func OpenProfile(getenv store.Getenv) (*Profile, error) {
 	}
 	keys, err := store.NewKeyringKeys(dir, getenv)
 	if err != nil {
-		return nil, WithHint(err, "unset AZCRED_KEYRING_BACKEND or set it to one of %s", strings.Join(store.Backends, ", "))
+		return nil, WithHint(err, "fix or unset it (AZCRED_KEYRING_BACKEND is one of %s)", strings.Join(store.Backends, ", "))
 	}
 	p := &Profile{User: store.Open(dir, keys), Autosave: true, AutosaveSource: "default", getenv: getenv}
 	if s := getenv("AZCRED_SESSION"); s != "" {

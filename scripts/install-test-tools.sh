@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real clients the end-to-end tests drive: git, kubectl,
-# crane, skopeo, oras, regctl and helm. Idempotent: a tool already on PATH is left alone.
+# crane, skopeo, oras, regctl and helm; and the real keyrings: a D-Bus session
+# bus with gnome-keyring's Secret Service. Idempotent: a tool already on PATH is left alone.
 # Needs root (or sudo) only for apt-get.
 set -euo pipefail
 
@@ -16,6 +17,8 @@ command -v fish >/dev/null || apt_pkgs+=(fish)
 command -v curl >/dev/null || apt_pkgs+=(curl)     # the GitHub Action's scripts
 command -v buildah >/dev/null || apt_pkgs+=(buildah) # builds the Dockerfile in release-check.sh
 [ -s /etc/ssl/certs/ca-certificates.crt ] || apt_pkgs+=(ca-certificates)
+command -v dbus-daemon >/dev/null || apt_pkgs+=(dbus)   # dbus-daemon, dbus-send (keyring_secretservice)
+command -v gnome-keyring-daemon >/dev/null || apt_pkgs+=(gnome-keyring)
 if ! command -v kubectl >/dev/null; then
   # Debian has kubectl as "kubectl" (cloud SDK repo, when configured) or "kubernetes-client".
   apt_pkgs+=(kubectl-or-client)
@@ -45,7 +48,7 @@ command -v helm >/dev/null || go install helm.sh/helm/v4/cmd/helm@v4.3.2
 # scripts/test runs staticcheck.
 command -v staticcheck >/dev/null || go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-for t in git kubectl crane skopeo oras regctl helm zsh fish gotestsum staticcheck; do
+for t in git kubectl crane skopeo oras regctl helm zsh fish gotestsum staticcheck dbus-daemon gnome-keyring-daemon; do
   printf '%-8s %s\n' "$t" "$(command -v $t)"
 done
 # The feed tests need cargo >= 1.74 and pip >= 23.1, newer than Debian 12

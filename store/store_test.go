@@ -295,15 +295,17 @@ func TestMatchBinding(t *testing.T) {
 }
 
 func BenchmarkVaultRead(b *testing.B) {
-	for name, pass := range map[string]string{"generated-key": "", "passphrase": "bench"} {
-		b.Run(name, func(b *testing.B) { benchVaultRead(b, pass) })
+	for _, c := range []struct{ name, pass, cache string }{
+		{"generated-key", "", ""}, {"passphrase", "bench", ""}, {"passphrase-no-session-cache", "bench", "0"},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchVaultRead(b, c.pass, c.cache) })
 	}
 }
 
-func benchVaultRead(b *testing.B, pass string) {
+func benchVaultRead(b *testing.B, pass, cache string) {
 	dir := b.TempDir()
 	env := func(k string) string {
-		return map[string]string{"AZCRED_KEYRING_BACKEND": "file", "AZCRED_KEYRING_PASSPHRASE": pass}[k]
+		return map[string]string{"AZCRED_KEYRING_BACKEND": "file", "AZCRED_KEYRING_PASSPHRASE": pass, "AZCRED_KEYRING_CACHE": cache}[k]
 	}
 	keys, _ := NewKeyringKeys(dir, env)
 	Open(dir, keys).UpdateSecrets(func(s *Secrets) error { s.Docker["x"] = DockerCredential{Secret: "y"}; return nil })

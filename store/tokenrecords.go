@@ -27,6 +27,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -88,15 +89,11 @@ func (s *Store) readRecord(name string, v any) error {
 	if len(data) < hdr+12+16 || !bytes.Equal(data[:len(recordMagic)], recordMagic) {
 		return errors.New("not a token record")
 	}
-	key, err := s.keys.VaultKey(hex.EncodeToString(data[len(recordMagic):hdr]), false)
-	if err != nil {
-		return err
-	}
-	gcm, err := newGCM(key)
-	if err != nil {
-		return err
-	}
-	plain, err := gcm.Open(nil, data[hdr:hdr+12], data[hdr+12:], recordAD(data[:hdr], name))
+	// Through openVaultWith, like vault.bin: a stale key from the session
+	// cache is dropped and the keyring asked once.
+	plain, err := openVaultWith(s.keys, hex.EncodeToString(data[len(recordMagic):hdr]), func(gcm cipher.AEAD) ([]byte, error) {
+		return gcm.Open(nil, data[hdr:hdr+12], data[hdr+12:], recordAD(data[:hdr], name))
+	})
 	if err != nil {
 		return err
 	}

@@ -143,21 +143,17 @@ func (s *Store) readVault() (*vaultFile, error) {
 		return nil, &CorruptError{Path: path, Err: errors.New("not an azcred vault; move it away or run 'azcred context clear'")}
 	}
 	id := hex.EncodeToString(data[len(vaultMagic):hdr])
-	key, err := s.keys.VaultKey(id, false)
+	plain, err := openVaultWith(s.keys, id, func(gcm cipher.AEAD) ([]byte, error) {
+		return gcm.Open(nil, data[hdr:hdr+12], data[hdr+12:], data[:hdr])
+	})
+	if errors.Is(err, errWrongKey) {
+		return nil, &CorruptError{Path: path, Err: fmt.Errorf("cannot be decrypted with the key from keyring %s (wrong keyring backend or passphrase?); run 'azcred doctor'", s.keys.Describe().Backend)}
+	}
 	if errors.As(err, new(*UnsafeError)) {
 		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: the key of %s: %w", path, err)
-	}
-	gcm, err := newGCM(key)
-	if err != nil {
-		return nil, err
-	}
-	nonce := data[hdr : hdr+12]
-	plain, err := gcm.Open(nil, nonce, data[hdr+12:], data[:hdr])
-	if err != nil {
-		return nil, &CorruptError{Path: path, Err: errors.New("cannot be decrypted with the key in the keyring (wrong keyring backend or passphrase?); run 'azcred doctor'")}
 	}
 	sec := newSecrets()
 	if err := json.Unmarshal(plain, sec); err != nil {
