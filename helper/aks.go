@@ -2,7 +2,8 @@ package helper
 
 // AKS without az: listing a subscription's clusters and fetching a cluster's kubeconfig
 // through Resource Manager, then writing it with azcred's exec plugin where kubelogin was.
-// The kubeconfig editing lives in install/kubemerge.go; this file decides which context,
+// The kubeconfig editing lives in install/kubemerge.go, the get-credentials flow in
+// package aks; this file decides which context,
 // subscription and cluster, turns AKS's errors into ones that say what to do, and binds
 // the cluster to the context when that context is not the default (so kubectl picks it
 // with no further step).
@@ -18,7 +19,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/azcred/azcred/install"
 	"github.com/azcred/azcred/store"
 )
 
@@ -333,37 +333,6 @@ func (e *Engine) ListClusters(ctx context.Context, s *ARMSession, all bool) (clu
 		return nil, nil, err
 	}
 	return clusters, skipped, nil
-}
-
-// GetCredentialsRequest is `azcred aks get-credentials`.
-type GetCredentialsRequest struct {
-	ResourceGroup, Name string
-	Admin, PublicFQDN   bool
-	// ContextName is az's --context: the kube context's name.
-	ContextName string
-	// Command is what kubectl runs for azcred.
-	Command string
-}
-
-// Credentials is the outcome of GetCredentials.
-type Credentials struct {
-	*install.AKSKubeconfig
-	Cluster ClusterRef
-}
-
-// GetCredentials fetches a cluster's kubeconfig and converts it for azcred. Nothing is
-// written: the caller plans the merge, calls BindCluster, then writes or prints it.
-func (e *Engine) GetCredentials(ctx context.Context, s *ARMSession, req GetCredentialsRequest) (*Credentials, error) {
-	c := ClusterRef{Subscription: s.Subscription, ResourceGroup: req.ResourceGroup, Name: req.Name}
-	raw, err := e.ClusterKubeconfig(ctx, s.Resolved.Env, s.Token, c, req.Admin, req.PublicFQDN)
-	if err != nil {
-		return nil, err
-	}
-	kc, err := install.PrepareAKSKubeconfig(raw, install.AKSOptions{ContextName: req.ContextName, Command: req.Command})
-	if err != nil {
-		return nil, fmt.Errorf("the kubeconfig AKS returned for %s: %w", c, err)
-	}
-	return &Credentials{AKSKubeconfig: kc, Cluster: c}, nil
 }
 
 // BindCluster makes kubectl's calls for server resolve to the session's context: when that

@@ -60,11 +60,11 @@ func (e *Engine) armDo(ctx context.Context, env *store.Environment, token, metho
 	if base == "" {
 		return WithHint(fmt.Errorf("environment %q has no Resource Manager URL", env.Name), "run: %s", Cmd("environment", "add", env.Name, "--authority", "URL", "--resource-manager", "URL"))
 	}
-	host := hostOfURL(base)
+	host := HostOfURL(base)
 	target := base + path
 	if strings.HasPrefix(path, "https://") {
-		if hostOfURL(path) != host {
-			return fmt.Errorf("%s: a next page on another host (%s)", host, hostOfURL(path))
+		if HostOfURL(path) != host {
+			return fmt.Errorf("%s: a next page on another host (%s)", host, HostOfURL(path))
 		}
 		target = path
 	}

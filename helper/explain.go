@@ -44,7 +44,7 @@ func (e *Engine) explain(err error, r *Resolved) error {
 	if errors.As(err, &he) {
 		return err
 	}
-	host := hostOfURL(r.Env.Authority)
+	host := HostOfURL(r.Env.Authority)
 	fix := fmt.Sprintf("check the authority URL of environment %q ('azcred environment list')", r.Env.Name)
 	if r.Context.Account.Type == store.AccountManagedIdentity {
 		// MSAL asks the managed identity endpoint, never the authority.
@@ -159,7 +159,8 @@ func aadError(body io.ReadCloser) (code, desc string) {
 	return e.Error, Redact(d)
 }
 
-func hostOfURL(s string) string {
+// HostOfURL is the host of a URL, or s itself when it has none.
+func HostOfURL(s string) string {
 	if u, err := url.Parse(s); err == nil && u.Host != "" {
 		return u.Host
 	}
@@ -218,12 +219,12 @@ func managedIdentityEndpoint() (host, fix string) {
 	src, _ := managedidentity.GetSource()
 	switch src {
 	case managedidentity.AppService, managedidentity.ServiceFabric:
-		return hostOfURL(os.Getenv("IDENTITY_ENDPOINT")), "check IDENTITY_ENDPOINT and IDENTITY_HEADER"
+		return HostOfURL(os.Getenv("IDENTITY_ENDPOINT")), "check IDENTITY_ENDPOINT and IDENTITY_HEADER"
 	case managedidentity.AzureML, managedidentity.CloudShell:
-		return hostOfURL(os.Getenv("MSI_ENDPOINT")), "check MSI_ENDPOINT"
+		return HostOfURL(os.Getenv("MSI_ENDPOINT")), "check MSI_ENDPOINT"
 	case managedidentity.AzureArc:
 		if ep := os.Getenv("IDENTITY_ENDPOINT"); ep != "" {
-			return hostOfURL(ep), "check IDENTITY_ENDPOINT and the Azure Arc agent"
+			return HostOfURL(ep), "check IDENTITY_ENDPOINT and the Azure Arc agent"
 		}
 		return "127.0.0.1:40342", "check the Azure Arc agent (himds)"
 	}

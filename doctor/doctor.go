@@ -1,4 +1,4 @@
-package helper
+package doctor
 
 // This file is `azcred doctor`'s model: what it found, and for each
 // problem the command that fixes it. Rules the checks keep:
@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"time"
 
+	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/store"
 )
 
@@ -33,8 +34,8 @@ type Finding struct {
 	Fix     string `json:"fix,omitempty"` // a command, or a short instruction with one
 }
 
-// DoctorReport is everything doctor found; `--output json` prints it as is.
-type DoctorReport struct {
+// Report is everything doctor found; `--output json` prints it as is.
+type Report struct {
 	Healthy  bool           `json:"healthy"`
 	Stores   []StoreInfo    `json:"stores"`
 	Autosave AutosaveInfo   `json:"autosave"`
@@ -61,8 +62,8 @@ type ImplicitInfo struct {
 	Credential string `json:"credential"`
 }
 
-// DoctorOptions are doctor's inputs; zero values mean the real thing.
-type DoctorOptions struct {
+// Options are doctor's inputs; zero values mean the real thing.
+type Options struct {
 	Getenv   store.Getenv
 	Now      func() time.Time
 	LookPath func(string) (string, error)
@@ -74,7 +75,7 @@ type DoctorOptions struct {
 	HTTPClient *http.Client
 }
 
-func (o *DoctorOptions) defaults() {
+func (o *Options) defaults() {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
@@ -88,17 +89,17 @@ func (o *DoctorOptions) defaults() {
 		o.Git = "git"
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = newHTTPClient(15 * time.Second)
+		o.HTTPClient = helper.NewHTTPClient(15 * time.Second)
 	}
 }
 
 // Diagnose looks at the stores, the contexts and the callers' config and
 // reports what it found. It never fails: whatever it cannot read is
 // itself a finding.
-func Diagnose(ctx context.Context, o DoctorOptions) *DoctorReport {
+func Diagnose(ctx context.Context, o Options) *Report {
 	o.defaults()
-	r := &DoctorReport{Stores: []StoreInfo{}, Contexts: []ContextInfo{}, Bindings: []BindingInfo{}, Tools: []ToolInfo{}, Findings: []Finding{}}
-	p, err := OpenProfile(o.Getenv)
+	r := &Report{Stores: []StoreInfo{}, Contexts: []ContextInfo{}, Bindings: []BindingInfo{}, Tools: []ToolInfo{}, Findings: []Finding{}}
+	p, err := helper.OpenProfile(o.Getenv)
 	if err != nil {
 		r.addUnsafe(err) // e.g. AZCRED_SESSION names a directory azcred did not make
 	} else {
@@ -127,6 +128,6 @@ func Diagnose(ctx context.Context, o DoctorOptions) *DoctorReport {
 	return r
 }
 
-func (r *DoctorReport) add(area, status, msg, fix string) {
+func (r *Report) add(area, status, msg, fix string) {
 	r.Findings = append(r.Findings, Finding{Area: area, Status: status, Message: msg, Fix: fix})
 }
