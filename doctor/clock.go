@@ -47,7 +47,7 @@ func (r *Report) checkClock(ctx context.Context, l *helper.Loaded, o Options) {
 	sent := o.Now()
 	resp, err := o.HTTPClient.Do(req)
 	if err != nil {
-		ci.Error = firstLine(err.Error())
+		ci.Error = helper.FirstLine(err.Error())
 		r.add("clock", StatusInfo, "cannot reach "+helper.HostOfURL(env.Authority)+" to compare clocks: "+ci.Error, "check the network, or run doctor without --online")
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/install"
 	"github.com/azcred/azcred/store"
 )
@@ -65,7 +66,7 @@ func (r *Report) checkKube(o Options) {
 	s := install.KubeStatus(o.Getenv)
 	t.Config = strings.Join(s.Files, string(os.PathListSeparator))
 	for _, f := range s.Unreadable {
-		r.add("kubectl", StatusProblem, fmt.Sprintf("cannot read kubeconfig %s: %s", f.File, firstLine(f.Err.Error())), "kubectl config view --kubeconfig "+store.QuoteArg(f.File))
+		r.add("kubectl", StatusProblem, fmt.Sprintf("cannot read kubeconfig %s: %s", f.File, helper.FirstLine(f.Err.Error())), "kubectl config view --kubeconfig "+store.QuoteArg(f.File))
 	}
 	for _, u := range s.Azcred {
 		t.Configured = true
@@ -108,7 +109,7 @@ func (r *Report) checkDocker(o Options) {
 		return
 	case err != nil:
 		t.Detail = "unreadable"
-		r.add("docker", StatusProblem, fmt.Sprintf("cannot read docker config %s: %s", t.Config, firstLine(err.Error())), "fix the JSON by hand, or move the file away")
+		r.add("docker", StatusProblem, fmt.Sprintf("cannot read docker config %s: %s", t.Config, helper.FirstLine(err.Error())), "fix the JSON by hand, or move the file away")
 		return
 	}
 	t.Targets = s.Registries
@@ -145,9 +146,4 @@ func programExists(prog string, lookPath func(string) (string, error)) bool {
 	}
 	_, err := lookPath(prog)
 	return err == nil
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }

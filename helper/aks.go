@@ -10,6 +10,7 @@ package helper
 // https://learn.microsoft.com/rest/api/aks/managed-clusters
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -70,8 +71,8 @@ func (m *armManagedCluster) cluster(subscription string) ManagedCluster {
 	}
 	return ManagedCluster{
 		Name: m.Name, ResourceGroup: resourceGroupOf(m.ID), Location: m.Location,
-		KubernetesVersion: firstNonEmpty(p.CurrentKubernetesVersion, p.KubernetesVersion),
-		FQDN:              firstNonEmpty(p.FQDN, p.PrivateFQDN), Entra: entra,
+		KubernetesVersion: cmp.Or(p.CurrentKubernetesVersion, p.KubernetesVersion),
+		FQDN:              cmp.Or(p.FQDN, p.PrivateFQDN), Entra: entra,
 		LocalAccountsDisabled: p.DisableLocalAccounts, Subscription: subscription, ID: m.ID,
 	}
 }
@@ -170,7 +171,7 @@ func explainAKS(err error, c ClusterRef, action string, admin bool) error {
 		if admin {
 			role = "Azure Kubernetes Service Cluster Admin Role"
 		}
-		return WithHint(fmt.Errorf("not allowed to %s of %s (%s)", action, c, firstNonEmpty(ae.Code, "HTTP 403")),
+		return WithHint(fmt.Errorf("not allowed to %s of %s (%s)", action, c, cmp.Or(ae.Code, "HTTP 403")),
 			"ask for the %q on the cluster, or use another context with --azcred-context", role)
 	case ae.Status >= 500 || ae.Status == http.StatusTooManyRequests:
 		return WithHint(fmt.Errorf("%s: %w", c, err), "Resource Manager is failing or busy; try again later")
@@ -266,7 +267,7 @@ func (e *Engine) eachTenant(ctx context.Context, s *ARMSession, f func(*ARMSessi
 		rt.Tenant = t.ID
 		tok, err := e.Token(ctx, &rt)
 		if err != nil {
-			skipped = append(skipped, fmt.Sprintf("tenant %s: %s", t.ID, firstLineOf(err.Error())))
+			skipped = append(skipped, fmt.Sprintf("tenant %s: %s", t.ID, FirstLine(err.Error())))
 			continue
 		}
 		if stop, err := f(&ARMSession{Resolved: &rt, Token: tok.AccessToken}); stop || err != nil {

@@ -173,7 +173,7 @@ func (req *GitRequest) set(key, value string) error {
 	case "credential":
 		req.Credential = value
 	case "ephemeral":
-		req.Ephemeral = gitBool(value)
+		req.Ephemeral = IsTrue(value)
 	}
 	// Anything else is ignored: "Unrecognised attributes and capabilities
 	// are silently discarded." (https://git-scm.com/docs/git-credential#IOFMT)
@@ -188,16 +188,6 @@ func appendOrReset(list []string, value string) []string {
 		return nil
 	}
 	return append(list, value)
-}
-
-// gitBool reads a boolean the way git_config_bool does for the values a
-// helper protocol can carry; anything unrecognised is false.
-func gitBool(s string) bool {
-	switch strings.ToLower(s) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
 }
 
 // Validate checks what an action needs before a helper acts on it. git
