@@ -53,14 +53,7 @@ func KubeconfigPath(env func(string) string) string {
 			return p
 		}
 	}
-	home := env("HOME")
-	if home == "" {
-		home = env("USERPROFILE")
-	}
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
-	return filepath.Join(home, ".kube", "config")
+	return filepath.Join(userHome(env), ".kube", "config")
 }
 
 // InstallKube converts the kubeconfig at path. It writes atomically with a backup (see

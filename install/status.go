@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -234,6 +235,16 @@ func DockerStatus(env func(string) string) (DockerState, error) {
 func ProgramBase(cmd string) string {
 	b := strings.ToLower(filepath.Base(strings.ReplaceAll(cmd, `\`, "/")))
 	return strings.TrimSuffix(b, ".exe")
+}
+
+// userHome is the home directory the callers use: $HOME, else
+// %USERPROFILE%, else the OS's answer ("" when it has none).
+func userHome(env func(string) string) string {
+	if h := homeFromEnv(env); h != "" {
+		return h
+	}
+	h, _ := os.UserHomeDir()
+	return h
 }
 
 // homeFromEnv is $HOME, else %USERPROFILE%; "" when neither is set.
