@@ -178,9 +178,9 @@ func KubeStatus(env func(string) string) KubeState {
 		}
 		for _, u := range kc.Users {
 			switch {
-			case u.User.Exec != nil && ProgramBase(u.User.Exec.Command) == "azcred":
+			case u.User.Exec != nil && programBase(u.User.Exec.Command) == "azcred":
 				s.Azcred = append(s.Azcred, KubeUser{Name: u.Name, Command: u.User.Exec.Command})
-			case u.User.Exec != nil && ProgramBase(u.User.Exec.Command) == "kubelogin",
+			case u.User.Exec != nil && programBase(u.User.Exec.Command) == "kubelogin",
 				u.User.AuthProvider != nil && u.User.AuthProvider.Name == "azure":
 				s.Legacy = append(s.Legacy, u.Name)
 			}
@@ -231,8 +231,8 @@ func DockerStatus(env func(string) string) (DockerState, error) {
 	return s, nil
 }
 
-// ProgramBase is a command's name without directory or .exe, lower case.
-func ProgramBase(cmd string) string {
+// programBase is a command's name without directory or .exe, lower case.
+func programBase(cmd string) string {
 	b := strings.ToLower(filepath.Base(strings.ReplaceAll(cmd, `\`, "/")))
 	return strings.TrimSuffix(b, ".exe")
 }

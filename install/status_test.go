@@ -34,8 +34,8 @@ func TestProgramBase(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.cmd, func(t *testing.T) {
-			if got := ProgramBase(tt.cmd); got != tt.want {
-				t.Errorf("ProgramBase(%q) = %q, want %q", tt.cmd, got, tt.want)
+			if got := programBase(tt.cmd); got != tt.want {
+				t.Errorf("programBase(%q) = %q, want %q", tt.cmd, got, tt.want)
 			}
 		})
 	}

@@ -217,20 +217,6 @@ func (req *GitRequest) Has(capability string) bool {
 	return false
 }
 
-// TargetURL is protocol://host[/path] without any credentials: the string
-// bindings are matched against. It is empty when protocol or host is
-// missing. The path is as git sent it (decoded), with no trailing slash.
-func (req *GitRequest) TargetURL() string {
-	if req.Protocol == "" || req.Host == "" {
-		return ""
-	}
-	u := req.Protocol + "://" + req.Host
-	if p := strings.Trim(req.Path, "/"); p != "" {
-		u += "/" + p
-	}
-	return u
-}
-
 // WriteGitRequest writes req in the form git sends it, in a fixed order. The
 // CLI does not need it; tests and the fake clients do, and it keeps the
 // parser honest through a round trip.
