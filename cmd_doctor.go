@@ -11,7 +11,7 @@ import (
 )
 
 // DoctorCmd explains azcred's state: stores, keyring, contexts and their
-// token expiry, bindings, and whether git, kubectl and docker run azcred.
+// token expiry, bindings, and whether git, kubectl, docker, pip and cargo run azcred.
 // It never prints a token or secret, touches the network only with
 // --online, and exits 1 when it found a problem.
 type DoctorCmd struct {

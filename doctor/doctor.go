@@ -28,7 +28,7 @@ const (
 
 // Finding is one thing doctor wants the user to know.
 type Finding struct {
-	Area    string `json:"area"` // store, keyring, context, binding, git, kubectl, docker, clock
+	Area    string `json:"area"` // store, keyring, context, binding, git, kubectl, docker, pip, clock
 	Status  string `json:"status"`
 	Message string `json:"message"`
 	Fix     string `json:"fix,omitempty"` // a command, or a short instruction with one
@@ -119,6 +119,8 @@ func Diagnose(ctx context.Context, o Options) *Report {
 	r.checkGit(ctx, o)
 	r.checkKube(o)
 	r.checkDocker(o)
+	r.checkPip(o)
+	r.checkCargo(o)
 	r.Healthy = true
 	for _, f := range r.Findings {
 		if f.Status == StatusProblem {

@@ -293,3 +293,40 @@ func TestDoctorClock(t *testing.T) {
 		})
 	}
 }
+
+func TestDoctorPip(t *testing.T) {
+	env, getenv := doctorEnv(t)
+	saveContext(t, getenv, &store.Context{Name: "mi", Tenant: "fake-tenant", Account: store.Account{ID: "MSI@50342", Type: store.AccountManagedIdentity}}, nil)
+	tool := func(r *Report, name string) ToolInfo {
+		for _, tool := range r.Tools {
+			if tool.Name == name {
+				return tool
+			}
+		}
+		t.Fatalf("no %s in %+v", name, r.Tools)
+		return ToolInfo{}
+	}
+	if r := diagnose(t, getenv, Options{}); tool(r, "pip").Configured || !r.Healthy {
+		t.Fatalf("pip not set up: %+v; problems:\n%s", tool(r, "pip"), findings(r, StatusProblem))
+	}
+	exe := filepath.Join(t.TempDir(), "azcred")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dir := install.PipLinkDir(getenv)
+	if _, err := install.InstallPip(install.PipOptions{LinkDir: dir, Exe: exe, ConfigFile: install.PipConfigPath(getenv)}); err != nil {
+		t.Fatal(err)
+	}
+	r := diagnose(t, getenv, Options{})
+	if p := findings(r, StatusProblem); !strings.Contains(p, "pip: pip runs keyring from PATH, and "+dir) {
+		t.Errorf("link not on PATH; problems:\n%s", p)
+	}
+	env["PATH"] = dir
+	r = diagnose(t, getenv, Options{})
+	if pip := tool(r, "pip"); !pip.Configured || !pip.RunsFound || !r.Healthy {
+		t.Errorf("pip = %+v; problems:\n%s", pip, findings(r, StatusProblem))
+	}
+	if cargo := tool(r, "cargo"); cargo.Configured {
+		t.Errorf("cargo = %+v, want not configured", cargo)
+	}
+}

@@ -12,7 +12,7 @@ import (
 	"github.com/azcred/azcred/store"
 )
 
-// ToolInfo says whether a caller (git, kubectl, docker) is set up to run
+// ToolInfo says whether a caller (git, kubectl, docker, pip, cargo) is set up to run
 // azcred, and whether the program it would run can be found.
 type ToolInfo struct {
 	Name       string   `json:"name"`
@@ -132,6 +132,41 @@ func (r *Report) checkDocker(o Options) {
 		r.add("docker", StatusProblem, "docker is configured to run "+prog+", which is not on PATH",
 			"azcred install docker --registry REGISTRY (it links "+prog+" beside azcred)")
 	}
+}
+
+// checkPip reports pip's keyring-provider and azcred's keyring link. pip
+// is optional: not using azcred there is no finding.
+func (r *Report) checkPip(o Options) {
+	s := install.PipStatus(o.Getenv)
+	t := ToolInfo{Name: "pip", Config: s.Config, Runs: s.Link, RunsFound: s.Link != "" && s.LinkOnPath}
+	defer func() { r.Tools = append(r.Tools, t) }()
+	switch {
+	case s.Provider != "subprocess":
+		t.Detail = "pip does not use azcred (no keyring-provider = subprocess)"
+	case s.Link == "":
+		t.Detail = "keyring-provider = subprocess, but azcred's keyring link is not there (pip runs whatever keyring is on PATH)"
+	case !s.LinkOnPath:
+		t.Configured = true
+		t.Detail = "keyring-provider = subprocess; azcred's keyring link " + s.Link + " is not on PATH"
+		r.add("pip", StatusProblem, "pip runs keyring from PATH, and "+filepath.Dir(s.Link)+" (azcred's keyring link) is not on it",
+			"add "+store.QuoteArg(filepath.Dir(s.Link))+" to PATH")
+	default:
+		t.Configured = true
+		t.Detail = "keyring-provider = subprocess; keyring is azcred's link " + s.Link
+	}
+}
+
+// checkCargo reports the credential providers azcred added to cargo's
+// config. cargo is optional: not using azcred there is no finding.
+func (r *Report) checkCargo(o Options) {
+	s := install.CargoStatus(o.Getenv)
+	t := ToolInfo{Name: "cargo", Config: s.Config, Targets: s.Ours, Configured: len(s.Ours) > 0}
+	if t.Configured {
+		t.Detail = "azcred is the credential provider in " + strings.Join(s.Ours, ", ")
+	} else {
+		t.Detail = "cargo does not use azcred"
+	}
+	r.Tools = append(r.Tools, t)
 }
 
 // programExists finds a program the way the tool that runs it would: a

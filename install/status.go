@@ -266,3 +266,76 @@ func firstField(s string) string {
 	}
 	return ""
 }
+
+// PipState is what pip's config and azcred's keyring link say.
+type PipState struct {
+	Config string // pip's user config file
+	// Provider is keyring-provider in [global]: what azcred added
+	// ("subprocess", Ours set) or the user's own value ("" when unset).
+	Provider string
+	Ours     bool
+	Link     string // azcred's keyring link (PipLinkDir), "" when absent
+	// LinkOnPath is whether the link's directory is on PATH, where pip
+	// looks for keyring.
+	LinkOnPath bool
+}
+
+// PipStatus reads pip's user config and looks for azcred's keyring link.
+// env is os.Getenv in production.
+func PipStatus(env func(string) string) PipState {
+	s := PipState{Config: PipConfigPath(env)}
+	if f, err := readMarked(s.Config, "global", "keyring-provider", pipMarker); err == nil {
+		switch {
+		case f.ours >= 0:
+			s.Ours, s.Provider = true, markedValue(f.lines[f.ours])
+		case f.userSet != "":
+			s.Provider = markedValue(f.userSet)
+		}
+	}
+	dir := PipLinkDir(env)
+	if _, err := os.Lstat(filepath.Join(dir, KeyringName())); err == nil {
+		s.Link = filepath.Join(dir, KeyringName())
+	}
+	for _, d := range filepath.SplitList(env("PATH")) {
+		if d != "" && filepath.Clean(d) == filepath.Clean(dir) {
+			s.LinkOnPath = true
+		}
+	}
+	return s
+}
+
+// CargoState is what cargo's config says about azcred.
+type CargoState struct {
+	Config string
+	// Ours are the settings azcred added, as "section.key" (e.g.
+	// registry.global-credential-providers, registries.NAME.credential-provider).
+	Ours []string
+}
+
+// CargoStatus reads cargo's user config for the settings azcred added.
+// env is os.Getenv in production.
+func CargoStatus(env func(string) string) CargoState {
+	s := CargoState{Config: CargoConfigPath(env)}
+	f, err := readMarked(s.Config, "", "", cargoMarker)
+	if err != nil {
+		return s
+	}
+	section := ""
+	for i, l := range f.lines {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "[") {
+			section = strings.Trim(t, "[] ")
+			continue
+		}
+		if k, _, ok := strings.Cut(t, "="); ok && i > 0 && f.isMarker(f.lines[i-1]) {
+			s.Ours = append(s.Ours, section+"."+strings.TrimSpace(k))
+		}
+	}
+	return s
+}
+
+// markedValue is the value of a "key = value" line, unquoted.
+func markedValue(line string) string {
+	_, v, _ := strings.Cut(line, "=")
+	return strings.Trim(strings.TrimSpace(v), `"'`)
+}

@@ -106,3 +106,43 @@ func TestDockerStatus(t *testing.T) {
 		t.Errorf("with HOME and DOCKER_CONFIG unset, Config = %q", s.Config)
 	}
 }
+
+func TestPipAndCargoStatus(t *testing.T) {
+	home := t.TempDir()
+	exe := filepath.Join(home, "bin", "azcred")
+	if err := os.MkdirAll(filepath.Dir(exe), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HOME": home, "PATH": "/usr/bin"}
+	getenv := func(k string) string { return env[k] }
+	if s := PipStatus(getenv); s.Provider != "" || s.Ours || s.Link != "" {
+		t.Fatalf("before install: %+v", s)
+	}
+	if s := CargoStatus(getenv); len(s.Ours) != 0 {
+		t.Fatalf("before install: %+v", s)
+	}
+	linkDir := PipLinkDir(getenv)
+	if _, err := InstallPip(PipOptions{LinkDir: linkDir, Exe: exe, ConfigFile: PipConfigPath(getenv), Path: env["PATH"]}); err != nil {
+		t.Fatal(err)
+	}
+	s := PipStatus(getenv)
+	if !s.Ours || s.Provider != "subprocess" || s.Link != filepath.Join(linkDir, KeyringName()) || s.LinkOnPath {
+		t.Errorf("after install: %+v", s)
+	}
+	env["PATH"] = linkDir + string(os.PathListSeparator) + "/usr/bin"
+	if s := PipStatus(getenv); !s.LinkOnPath {
+		t.Errorf("with the link directory on PATH: %+v", s)
+	}
+	for _, reg := range []string{"", "fake-feed"} {
+		if _, _, err := InstallCargo(CargoOptions{ConfigFile: CargoConfigPath(getenv), Registry: reg, Command: "azcred cargo"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"registry.global-credential-providers", "registries.fake-feed.credential-provider"}
+	if s := CargoStatus(getenv); !reflect.DeepEqual(s.Ours, want) {
+		t.Errorf("cargo after install: %q, want %q", s.Ours, want)
+	}
+}
