@@ -1,3 +1,7 @@
+// Package doctor is `azcred doctor`: it reads the stores, contexts and
+// bindings through helper, asks install what each caller (git, kubectl,
+// docker, pip, cargo) is configured to run, and reports what it found
+// with the command that fixes each problem.
 package doctor
 
 // This file is `azcred doctor`'s model: what it found, and for each
