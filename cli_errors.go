@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/azcred/azcred/helper"
 )
 
 // helpArgs turns `azcred` and `azcred help [CMD...]` into kong's --help.
@@ -39,7 +41,7 @@ var parseWordings = []struct {
 
 // parseFailure rewords a kong parse error and names the help to read.
 func parseFailure(err error) (msg, hint string) {
-	msg = firstLine(err.Error())
+	msg = helper.FirstLine(err.Error())
 	for _, w := range parseWordings {
 		if w.re.MatchString(msg) {
 			msg = w.re.ReplaceAllString(msg, w.with)

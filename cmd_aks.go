@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/azcred/azcred/aks"
 	"github.com/azcred/azcred/helper"
 )
 
@@ -63,8 +64,7 @@ type AksGetCredentialsCmd struct {
 }
 
 func (c *AksGetCredentialsCmd) Run(a *app) error {
-	return a.call.AksGetCredentials(ctxBackground(), helper.AksGetCredentialsRequest{
-		GetCredentialsRequest: helper.GetCredentialsRequest{ResourceGroup: c.ResourceGroup, Name: c.Name,
-			Admin: c.Admin, PublicFQDN: c.PublicFQDN, ContextName: c.Context},
+	return aks.GetCredentials(ctxBackground(), a.call, aks.Request{ResourceGroup: c.ResourceGroup, Name: c.Name,
+		Admin: c.Admin, PublicFQDN: c.PublicFQDN, ContextName: c.Context,
 		AzcredContext: c.AzcredContext, Subscription: c.Subscription, File: c.File, OverwriteExisting: c.OverwriteExisting})
 }

@@ -6,11 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/azcred/azcred/doctor"
 	"github.com/azcred/azcred/helper"
 )
 
 // DoctorCmd explains azcred's state: stores, keyring, contexts and their
-// token expiry, bindings, and whether git, kubectl and docker run azcred.
+// token expiry, bindings, and whether git, kubectl, docker, pip and cargo run azcred.
 // It never prints a token or secret, touches the network only with
 // --online, and exits 1 when it found a problem.
 type DoctorCmd struct {
@@ -19,7 +20,7 @@ type DoctorCmd struct {
 }
 
 func (c *DoctorCmd) Run(a *app) error {
-	rep := helper.Diagnose(ctxBackground(), helper.DoctorOptions{Getenv: a.getenv, Online: c.Online})
+	rep := doctor.Diagnose(ctxBackground(), doctor.Options{Getenv: a.getenv, Online: c.Online})
 	if c.Output == "json" {
 		if err := writeJSON(a, rep); err != nil {
 			return err
@@ -33,7 +34,7 @@ func (c *DoctorCmd) Run(a *app) error {
 	return nil
 }
 
-func printDoctor(w io.Writer, r *helper.DoctorReport, now time.Time) {
+func printDoctor(w io.Writer, r *doctor.Report, now time.Time) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	p("Stores")
 	for _, s := range r.Stores {
@@ -108,7 +109,7 @@ func printDoctor(w io.Writer, r *helper.DoctorReport, now time.Time) {
 		p("Findings")
 	}
 	for _, f := range r.Findings {
-		if f.Status == helper.StatusProblem {
+		if f.Status == doctor.StatusProblem {
 			problems++
 		}
 		p("  %s: %s: %s", f.Status, f.Area, f.Message)

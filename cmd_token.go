@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"text/tabwriter"
 
@@ -21,7 +22,7 @@ type TokenCmd struct {
 }
 
 func (c *TokenCmd) Run(a *app) error {
-	reply, err := a.call.AccessToken(ctxBackground(), helper.TokenRequest{Context: c.Context, Scope: firstNonEmpty(c.OAuthScope, c.Scope), Resource: c.Resource, Tenant: c.Tenant})
+	reply, err := a.call.AccessToken(ctxBackground(), helper.TokenRequest{Context: c.Context, Scope: cmp.Or(c.OAuthScope, c.Scope), Resource: c.Resource, Tenant: c.Tenant})
 	if err != nil {
 		return err
 	}
@@ -30,15 +31,6 @@ func (c *TokenCmd) Run(a *app) error {
 		return err
 	}
 	return writeJSON(a, reply)
-}
-
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // SubscriptionCmd lists subscriptions (Get-AzSubscription).
@@ -67,7 +59,7 @@ func (c *SubscriptionListCmd) Run(a *app) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tID\tTENANT\tSTATE")
 	for _, s := range subs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.ID, firstNonEmpty(s.TenantID, r.Tenant), s.State)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.ID, cmp.Or(s.TenantID, r.Tenant), s.State)
 	}
 	return tw.Flush()
 }

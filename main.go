@@ -18,6 +18,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/azcred/azcred/helper"
+	"github.com/azcred/azcred/protocols"
 	"github.com/azcred/azcred/store"
 )
 
@@ -41,7 +42,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 				return
 			}
 			// A panic is a bug; it must still be one line with no secret in it.
-			fmt.Fprintf(stderr, "azcred: error: internal error: %s\n", firstLine(fmt.Sprint(r)))
+			fmt.Fprintf(stderr, "azcred: error: internal error: %s\n", helper.FirstLine(fmt.Sprint(r)))
 			if a.debug {
 				fmt.Fprintf(stderr, "%s\n", debug.Stack())
 			}
@@ -49,7 +50,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		}
 	}()
 	if cmd, dbg, ok := fastCommand(argv); ok {
-		a.debug = dbg || truthy(getenv("AZCRED_DEBUG"))
+		a.debug = dbg || protocols.IsTrue(getenv("AZCRED_DEBUG"))
 		a.call.Views = true
 		return report(stderr, cmd.Run(a))
 	}
@@ -73,7 +74,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "azcred: hint: %s\n", hint)
 		return 2
 	}
-	a.debug = cli.Debug || truthy(getenv("AZCRED_DEBUG"))
+	a.debug = cli.Debug || protocols.IsTrue(getenv("AZCRED_DEBUG"))
 	err = kctx.Run(a)
 	return report(stderr, err)
 }
@@ -107,7 +108,7 @@ func report(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "azcred: autosave is off: nothing was saved\n")
 		return 0
 	}
-	fmt.Fprintf(stderr, "azcred: error: %s\n", firstLine(err.Error()))
+	fmt.Fprintf(stderr, "azcred: error: %s\n", helper.FirstLine(err.Error()))
 	if h := helper.Hint(err); h != "" {
 		fmt.Fprintf(stderr, "azcred: hint: %s\n", h)
 	}
@@ -142,17 +143,4 @@ func dispatch(args []string) []string {
 		return []string{"cargo", "--cargo-plugin"}
 	}
 	return args[1:]
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
-}
-
-func truthy(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
 }

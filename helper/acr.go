@@ -134,16 +134,16 @@ func (e *Engine) exchange(ctx context.Context, host, tenant, aadToken string) (s
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := noRedirects(e.HTTP).Do(req)
 	if err != nil {
-		if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
-			return "", time.Time{}, WithHint(fmt.Errorf("registry %s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
+		if isTimeout(err) {
+			return "", time.Time{}, timedOut("registry "+host, e.Timeout, nil)
 		}
 		return "", time.Time{}, WithHint(fmt.Errorf("cannot reach registry %s: %s", host, shortNetErr(err)), "check the registry name and the network")
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
-			return "", time.Time{}, WithHint(fmt.Errorf("registry %s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
+		if isTimeout(err) {
+			return "", time.Time{}, timedOut("registry "+host, e.Timeout, nil)
 		}
 		return "", time.Time{}, fmt.Errorf("registry %s: reading the token exchange answer: %s", host, shortNetErr(err))
 	}

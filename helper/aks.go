@@ -2,13 +2,15 @@ package helper
 
 // AKS without az: listing a subscription's clusters and fetching a cluster's kubeconfig
 // through Resource Manager, then writing it with azcred's exec plugin where kubelogin was.
-// The kubeconfig editing lives in install/kubemerge.go; this file decides which context,
+// The kubeconfig editing lives in install/kubemerge.go, the get-credentials flow in
+// package aks; this file decides which context,
 // subscription and cluster, turns AKS's errors into ones that say what to do, and binds
 // the cluster to the context when that context is not the default (so kubectl picks it
 // with no further step).
 // https://learn.microsoft.com/rest/api/aks/managed-clusters
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -18,7 +20,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/azcred/azcred/install"
 	"github.com/azcred/azcred/store"
 )
 
@@ -70,8 +71,8 @@ func (m *armManagedCluster) cluster(subscription string) ManagedCluster {
 	}
 	return ManagedCluster{
 		Name: m.Name, ResourceGroup: resourceGroupOf(m.ID), Location: m.Location,
-		KubernetesVersion: firstNonEmpty(p.CurrentKubernetesVersion, p.KubernetesVersion),
-		FQDN:              firstNonEmpty(p.FQDN, p.PrivateFQDN), Entra: entra,
+		KubernetesVersion: cmp.Or(p.CurrentKubernetesVersion, p.KubernetesVersion),
+		FQDN:              cmp.Or(p.FQDN, p.PrivateFQDN), Entra: entra,
 		LocalAccountsDisabled: p.DisableLocalAccounts, Subscription: subscription, ID: m.ID,
 	}
 }
@@ -170,7 +171,7 @@ func explainAKS(err error, c ClusterRef, action string, admin bool) error {
 		if admin {
 			role = "Azure Kubernetes Service Cluster Admin Role"
 		}
-		return WithHint(fmt.Errorf("not allowed to %s of %s (%s)", action, c, firstNonEmpty(ae.Code, "HTTP 403")),
+		return WithHint(fmt.Errorf("not allowed to %s of %s (%s)", action, c, cmp.Or(ae.Code, "HTTP 403")),
 			"ask for the %q on the cluster, or use another context with --azcred-context", role)
 	case ae.Status >= 500 || ae.Status == http.StatusTooManyRequests:
 		return WithHint(fmt.Errorf("%s: %w", c, err), "Resource Manager is failing or busy; try again later")
@@ -266,7 +267,7 @@ func (e *Engine) eachTenant(ctx context.Context, s *ARMSession, f func(*ARMSessi
 		rt.Tenant = t.ID
 		tok, err := e.Token(ctx, &rt)
 		if err != nil {
-			skipped = append(skipped, fmt.Sprintf("tenant %s: %s", t.ID, firstLineOf(err.Error())))
+			skipped = append(skipped, fmt.Sprintf("tenant %s: %s", t.ID, FirstLine(err.Error())))
 			continue
 		}
 		if stop, err := f(&ARMSession{Resolved: &rt, Token: tok.AccessToken}); stop || err != nil {
@@ -333,37 +334,6 @@ func (e *Engine) ListClusters(ctx context.Context, s *ARMSession, all bool) (clu
 		return nil, nil, err
 	}
 	return clusters, skipped, nil
-}
-
-// GetCredentialsRequest is `azcred aks get-credentials`.
-type GetCredentialsRequest struct {
-	ResourceGroup, Name string
-	Admin, PublicFQDN   bool
-	// ContextName is az's --context: the kube context's name.
-	ContextName string
-	// Command is what kubectl runs for azcred.
-	Command string
-}
-
-// Credentials is the outcome of GetCredentials.
-type Credentials struct {
-	*install.AKSKubeconfig
-	Cluster ClusterRef
-}
-
-// GetCredentials fetches a cluster's kubeconfig and converts it for azcred. Nothing is
-// written: the caller plans the merge, calls BindCluster, then writes or prints it.
-func (e *Engine) GetCredentials(ctx context.Context, s *ARMSession, req GetCredentialsRequest) (*Credentials, error) {
-	c := ClusterRef{Subscription: s.Subscription, ResourceGroup: req.ResourceGroup, Name: req.Name}
-	raw, err := e.ClusterKubeconfig(ctx, s.Resolved.Env, s.Token, c, req.Admin, req.PublicFQDN)
-	if err != nil {
-		return nil, err
-	}
-	kc, err := install.PrepareAKSKubeconfig(raw, install.AKSOptions{ContextName: req.ContextName, Command: req.Command})
-	if err != nil {
-		return nil, fmt.Errorf("the kubeconfig AKS returned for %s: %w", c, err)
-	}
-	return &Credentials{AKSKubeconfig: kc, Cluster: c}, nil
 }
 
 // BindCluster makes kubectl's calls for server resolve to the session's context: when that

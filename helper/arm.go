@@ -60,11 +60,11 @@ func (e *Engine) armDo(ctx context.Context, env *store.Environment, token, metho
 	if base == "" {
 		return WithHint(fmt.Errorf("environment %q has no Resource Manager URL", env.Name), "run: %s", Cmd("environment", "add", env.Name, "--authority", "URL", "--resource-manager", "URL"))
 	}
-	host := hostOfURL(base)
+	host := HostOfURL(base)
 	target := base + path
 	if strings.HasPrefix(path, "https://") {
-		if hostOfURL(path) != host {
-			return fmt.Errorf("%s: a next page on another host (%s)", host, hostOfURL(path))
+		if HostOfURL(path) != host {
+			return fmt.Errorf("%s: a next page on another host (%s)", host, HostOfURL(path))
 		}
 		target = path
 	}
@@ -89,7 +89,7 @@ func (e *Engine) armDo(ctx context.Context, env *store.Environment, token, metho
 			Error struct{ Code, Message string } `json:"error"`
 		}
 		json.Unmarshal(body, &ae)
-		msg := firstLineOf(ae.Error.Message)
+		msg := FirstLine(ae.Error.Message)
 		if msg == "" {
 			msg = http.StatusText(resp.StatusCode)
 		}
@@ -174,8 +174,8 @@ func armNetError(err error, host, envName string, timeout time.Duration) error {
 	switch {
 	case errors.As(err, &re):
 		return WithHint(unreachable("%s", re), "check the Resource Manager URL of environment %q ('azcred environment list')", envName)
-	case isTimeout(err) || errors.Is(err, context.DeadlineExceeded):
-		return WithHint(unreachable("%s did not answer within %s", host, timeout), "check the network, or raise AZCRED_TIMEOUT")
+	case isTimeout(err):
+		return timedOut(host, timeout, ErrUnreachable)
 	}
 	return WithHint(unreachable("cannot reach %s: %s", host, shortNetErr(err)), "check the network and proxy settings")
 }

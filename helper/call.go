@@ -73,7 +73,7 @@ func (c *Call) debugf(format string, args ...any) {
 	}
 }
 
-// notef writes a progress or informational line to stderr.
-func (c *Call) notef(format string, args ...any) {
+// Notef writes a progress or informational line to stderr.
+func (c *Call) Notef(format string, args ...any) {
 	fmt.Fprintf(c.Stderr, "azcred: "+format+"\n", args...)
 }

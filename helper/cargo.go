@@ -37,7 +37,7 @@ func (c *Call) Cargo(ctx context.Context, pinned string) error {
 			continue
 		case err != nil:
 			// A failed read or an endless stream: answer once and stop.
-			return protocols.WriteCargoError(c.Stdout, protocols.CargoOther, "azcred: "+firstLineOf(err.Error()))
+			return protocols.WriteCargoError(c.Stdout, protocols.CargoOther, "azcred: "+FirstLine(err.Error()))
 		}
 		if err := c.cargoAnswer(ctx, req, pinned); err != nil {
 			return err
@@ -89,7 +89,7 @@ func (c *Call) cargoAnswer(ctx context.Context, req *protocols.CargoRequest, pin
 	case protocols.CargoLogout:
 		return c.cargoLogout(w, fr)
 	}
-	return protocols.WriteCargoError(w, protocols.CargoOperationNotSupported, "azcred does not know the request "+fmt.Sprintf("%q", firstLineOf(req.Kind)))
+	return protocols.WriteCargoError(w, protocols.CargoOperationNotSupported, "azcred does not know the request "+fmt.Sprintf("%q", FirstLine(req.Kind)))
 }
 
 // cargoLogout drops the cached access token of the registry's context:
@@ -131,7 +131,7 @@ func cargoArgs(args []string) (string, error) {
 	for i := 0; i < len(args); i++ {
 		name, val, hasVal := strings.Cut(args[i], "=")
 		if name != "--context" {
-			return "", fmt.Errorf("unknown argument %q in cargo's credential-provider setting (azcred takes cargo [--context NAME])", firstLineOf(name))
+			return "", fmt.Errorf("unknown argument %q in cargo's credential-provider setting (azcred takes cargo [--context NAME])", FirstLine(name))
 		}
 		if !hasVal {
 			if i+1 >= len(args) {
@@ -147,7 +147,7 @@ func cargoArgs(args []string) (string, error) {
 
 // cargoMessage is the one line cargo shows: the reason, then the fix.
 func cargoMessage(err error) string {
-	msg := "azcred: " + firstLineOf(err.Error())
+	msg := "azcred: " + FirstLine(err.Error())
 	if h := Hint(err); h != "" {
 		msg += "; " + h
 	}

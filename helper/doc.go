@@ -1,8 +1,9 @@
 // Package helper is azcred's brain: the flows that answer git, kubectl,
 // docker and `azcred token`, the resolution of a context and scope, the
 // token engine (MSAL underneath), the ACR exchange, Resource Manager calls,
-// sign-in, doctor's checks, and errors that carry the command that fixes
-// them (WithHint).
+// sign-in, and errors that carry the command that fixes them (WithHint).
+// doctor and `aks get-credentials` live in their own packages, which use
+// install: helper links no YAML (deps_test.go).
 //
 // One request, top to bottom (a git `get`):
 //

@@ -186,7 +186,7 @@ func (c *Call) dockerStore(req DockerRequest) error {
 		return nil
 	})
 	if errors.Is(err, store.ErrNotSaved) {
-		c.notef("autosave is off: the credentials for %s were not saved", host)
+		c.Notef("autosave is off: the credentials for %s were not saved", host)
 		return nil
 	}
 	return err
@@ -210,7 +210,7 @@ func (c *Call) dockerErase() error {
 			return nil
 		})
 		if errors.Is(err, store.ErrNotSaved) {
-			c.notef("autosave is off: nothing was erased for %s", host)
+			c.Notef("autosave is off: nothing was erased for %s", host)
 			continue
 		}
 		if err != nil {

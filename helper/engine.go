@@ -68,7 +68,7 @@ func NewEngine(p *Profile, getenv store.Getenv, debugf func(string, ...any)) (*E
 			*d.dst = x
 		}
 	}
-	e.HTTP = newHTTPClient(e.Timeout)
+	e.HTTP = NewHTTPClient(e.Timeout)
 	return e, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/managedidentity"
@@ -44,7 +45,7 @@ func (e *Engine) explain(err error, r *Resolved) error {
 	if errors.As(err, &he) {
 		return err
 	}
-	host := hostOfURL(r.Env.Authority)
+	host := HostOfURL(r.Env.Authority)
 	fix := fmt.Sprintf("check the authority URL of environment %q ('azcred environment list')", r.Env.Name)
 	if r.Context.Account.Type == store.AccountManagedIdentity {
 		// MSAL asks the managed identity endpoint, never the authority.
@@ -54,12 +55,12 @@ func (e *Engine) explain(err error, r *Resolved) error {
 	if errors.As(err, &re) {
 		return WithHint(errors.New(re.Error()), "%s", fix)
 	}
-	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-		return WithHint(fmt.Errorf("%s did not answer within %s", host, e.Timeout), "check the network, or raise AZCRED_TIMEOUT")
+	if isTimeout(err) {
+		return timedOut(host, e.Timeout, nil)
 	}
 	var je msalerrors.InvalidJsonErr
 	if errors.As(err, &je) {
-		e.Debugf("%s: %s", host, Redact(firstLineOf(je.Error())))
+		e.Debugf("%s: %s", host, Redact(FirstLine(je.Error())))
 		return WithHint(fmt.Errorf("%s answered something that is not a token", host), "%s; run with --debug for details", fix)
 	}
 	var ce msalerrors.CallErr
@@ -93,7 +94,7 @@ func (e *Engine) explain(err error, r *Resolved) error {
 	if errors.As(err, &de) || errors.As(err, &oe) || errors.As(err, &ne) {
 		return WithHint(fmt.Errorf("cannot reach %s: %s", host, shortNetErr(err)), "check the network and proxy settings")
 	}
-	msg := Redact(firstLineOf(err.Error()))
+	msg := Redact(FirstLine(err.Error()))
 	e.Debugf("%s: %s", host, msg)
 	if strings.Contains(strings.ToLower(msg), "no token found") || strings.Contains(msg, "no refresh token") {
 		return WithHint(fmt.Errorf("the sign-in of %s has no refresh token", who), "%s", login)
@@ -101,9 +102,22 @@ func (e *Engine) explain(err error, r *Resolved) error {
 	return WithHint(fmt.Errorf("%s: %s", host, msg), "%s", login)
 }
 
+// isTimeout reports a request that ran out of time: a network timeout or
+// the request's deadline.
 func isTimeout(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)
+}
+
+// timedOut is the one error for a server that did not answer within
+// timeout; what names it (a host, or "registry HOST"). When also is not
+// nil, errors.Is matches it too (ErrUnreachable for Resource Manager).
+func timedOut(what string, timeout time.Duration, also error) error {
+	err := fmt.Errorf("%s did not answer within %s", what, timeout)
+	if also != nil {
+		err = &wrapped{err, also}
+	}
+	return WithHint(err, "check the network, or raise AZCRED_TIMEOUT")
 }
 
 func shortNetErr(err error) string {
@@ -123,10 +137,10 @@ func shortNetErr(err error) string {
 	case errors.As(err, &uae):
 		return "its TLS certificate is not trusted (x509: certificate signed by unknown authority); check SSL_CERT_FILE / SSL_CERT_DIR"
 	case errors.As(err, &cve):
-		return "its TLS certificate is not trusted (" + firstLineOf(cve.Err.Error()) + "); check SSL_CERT_FILE / SSL_CERT_DIR"
+		return "its TLS certificate is not trusted (" + FirstLine(cve.Err.Error()) + "); check SSL_CERT_FILE / SSL_CERT_DIR"
 	}
 	if msg := err.Error(); strings.Contains(msg, "x509: ") {
-		return "TLS: " + firstLineOf(msg[strings.Index(msg, "x509: "):])
+		return "TLS: " + FirstLine(msg[strings.Index(msg, "x509: "):])
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
@@ -136,7 +150,7 @@ func shortNetErr(err error) string {
 	if errors.As(err, &de) {
 		return "no such host"
 	}
-	return firstLineOf(err.Error())
+	return FirstLine(err.Error())
 }
 
 // aadError reads AAD's error JSON: {"error":..., "error_description":...}.
@@ -152,21 +166,24 @@ func aadError(body io.ReadCloser) (code, desc string) {
 	if json.Unmarshal(b, &e) != nil {
 		return "", ""
 	}
-	d := firstLineOf(e.Description)
+	d := FirstLine(e.Description)
 	if i := strings.Index(d, ". "); i > 0 {
 		d = d[:i]
 	}
 	return e.Error, Redact(d)
 }
 
-func hostOfURL(s string) string {
+// HostOfURL is the host of a URL, or s itself when it has none.
+func HostOfURL(s string) string {
 	if u, err := url.Parse(s); err == nil && u.Host != "" {
 		return u.Host
 	}
 	return s
 }
 
-func firstLineOf(s string) string {
+// FirstLine is s without surrounding space, cut at its first newline: one
+// line for a message that must not spill (stderr, a protocol reply).
+func FirstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
 	return s
 }
@@ -218,12 +235,12 @@ func managedIdentityEndpoint() (host, fix string) {
 	src, _ := managedidentity.GetSource()
 	switch src {
 	case managedidentity.AppService, managedidentity.ServiceFabric:
-		return hostOfURL(os.Getenv("IDENTITY_ENDPOINT")), "check IDENTITY_ENDPOINT and IDENTITY_HEADER"
+		return HostOfURL(os.Getenv("IDENTITY_ENDPOINT")), "check IDENTITY_ENDPOINT and IDENTITY_HEADER"
 	case managedidentity.AzureML, managedidentity.CloudShell:
-		return hostOfURL(os.Getenv("MSI_ENDPOINT")), "check MSI_ENDPOINT"
+		return HostOfURL(os.Getenv("MSI_ENDPOINT")), "check MSI_ENDPOINT"
 	case managedidentity.AzureArc:
 		if ep := os.Getenv("IDENTITY_ENDPOINT"); ep != "" {
-			return hostOfURL(ep), "check IDENTITY_ENDPOINT and the Azure Arc agent"
+			return HostOfURL(ep), "check IDENTITY_ENDPOINT and the Azure Arc agent"
 		}
 		return "127.0.0.1:40342", "check the Azure Arc agent (himds)"
 	}

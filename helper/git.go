@@ -42,7 +42,7 @@ func (c *Call) Git(ctx context.Context, action, pinned string) error {
 		err = req.Validate(act)
 	}
 	if err != nil {
-		msg := strings.TrimPrefix(firstLineOf(err.Error()), "git: ")
+		msg := strings.TrimPrefix(FirstLine(err.Error()), "git: ")
 		fmt.Fprintf(c.Stderr, "azcred: git: request ignored: %s\n", msg)
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -52,7 +53,7 @@ func TestHookFailureShapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, getenv := doctorEnv(t)
+			getenv := storeEnv(t)
 			var out, errb bytes.Buffer
 			c := &Call{Stdin: strings.NewReader(tt.stdin), Stdout: &out, Stderr: &errb, Getenv: getenv}
 			err := tt.run(c)
@@ -77,4 +78,17 @@ func TestHookFailureShapes(t *testing.T) {
 			check("stderr", errb.String(), tt.stderr)
 		})
 	}
+}
+
+// storeEnv is a store directory and HOME under t.TempDir, with the file
+// keyring backend.
+func storeEnv(t *testing.T) func(string) string {
+	t.Helper()
+	dir := t.TempDir()
+	env := map[string]string{
+		"AZCRED_CONFIG_DIR":      filepath.Join(dir, "config"),
+		"AZCRED_KEYRING_BACKEND": "file",
+		"HOME":                   filepath.Join(dir, "home"),
+	}
+	return func(k string) string { return env[k] }
 }

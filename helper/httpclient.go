@@ -27,13 +27,13 @@ const maxTokenSize = 64 << 10
 // errBodyTooLarge is what a read past maxResponseBody returns.
 var errBodyTooLarge = fmt.Errorf("response body is larger than %d bytes", maxResponseBody)
 
-// newHTTPClient is the one HTTP client azcred uses: system roots (Go
+// NewHTTPClient is the one HTTP client azcred uses: system roots (Go
 // honours SSL_CERT_FILE and SSL_CERT_DIR), proxies from the environment,
 // a bound on every phase so nothing waits forever and on every body, and
 // redirects only within one origin (see sameOrigin).
-func newHTTPClient(timeout time.Duration) *http.Client { return newHTTPClientTrusting(timeout, nil) }
+func NewHTTPClient(timeout time.Duration) *http.Client { return newHTTPClientTrusting(timeout, nil) }
 
-// newHTTPClientTrusting is newHTTPClient with roots instead of the
+// newHTTPClientTrusting is NewHTTPClient with roots instead of the
 // system's when roots is not nil (tests' loopback servers).
 func newHTTPClientTrusting(timeout time.Duration, roots *x509.CertPool) *http.Client {
 	dial := &net.Dialer{Timeout: min(timeout, 10*time.Second), KeepAlive: 30 * time.Second}

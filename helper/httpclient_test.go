@@ -33,7 +33,7 @@ func TestHTTPBodiesAreBounded(t *testing.T) {
 		io.WriteString(w, `"}`)
 	}))
 	defer srv.Close()
-	c := newHTTPClient(10 * time.Second)
+	c := NewHTTPClient(10 * time.Second)
 
 	resp, err := c.Post(srv.URL+"/token", "application/x-www-form-urlencoded", strings.NewReader("grant_type=client_credentials"))
 	if err != nil {

@@ -26,7 +26,7 @@ const KeyringUser = "azcred"
 func (c *Call) Keyring(ctx context.Context, args []string) error {
 	req, err := protocols.ParseKeyringArgs(args)
 	if err != nil {
-		fmt.Fprintf(c.Stderr, "azcred: error: %s\n", strings.TrimPrefix(firstLineOf(err.Error()), "keyring: "))
+		fmt.Fprintf(c.Stderr, "azcred: error: %s\n", strings.TrimPrefix(FirstLine(err.Error()), "keyring: "))
 		return ExitStatus(2)
 	}
 	tok, ok, err := c.feedToken(ctx, feedRequest{URL: req.Service})

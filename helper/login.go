@@ -1,6 +1,7 @@
 package helper
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,7 +66,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		if c.Account.ID == "" {
 			c.Account.ID = res.Account.HomeAccountID
 		}
-		c.Tenant = firstNonEmpty(res.IDToken.TenantID, req.Tenant)
+		c.Tenant = cmp.Or(res.IDToken.TenantID, req.Tenant)
 		if cl, err := peekClaims(res.AccessToken); err == nil && cl.Tenant != "" {
 			c.Tenant = cl.Tenant
 		}
@@ -114,7 +115,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 		if err != nil {
 			return nil, e.explainLogin(outOfTime(tctx, err), env, store.AccountManagedIdentity)
 		}
-		c.Tenant = firstNonEmpty(req.Tenant, tok.Tenant)
+		c.Tenant = cmp.Or(req.Tenant, tok.Tenant)
 	default:
 		return nil, fmt.Errorf("unknown sign-in kind %q", req.Kind)
 	}
@@ -155,7 +156,7 @@ func (e *Engine) Login(ctx context.Context, l *Loaded, req LoginRequest) (*store
 
 // userSignIn runs the device-code or browser flow.
 func (e *Engine) userSignIn(ctx context.Context, env *store.Environment, req LoginRequest, cache *MSALCache, scope string) (public.AuthResult, error) {
-	tenant := firstNonEmpty(req.Tenant, "organizations")
+	tenant := cmp.Or(req.Tenant, "organizations")
 	client, err := publicClient(e, env, tenant, req.ClientID, cache)
 	if err != nil {
 		return public.AuthResult{}, err
@@ -245,7 +246,7 @@ func (e *Engine) findSubscription(ctx context.Context, env *store.Environment, c
 		if want != "" || errors.Is(err, ErrUnreachable) {
 			return nil, err
 		}
-		fmt.Fprintf(warn, "azcred: warning: cannot list the subscriptions of %s: %s; the context has no subscription\n", c.Account.ID, firstLineOf(err.Error()))
+		fmt.Fprintf(warn, "azcred: warning: cannot list the subscriptions of %s: %s; the context has no subscription\n", c.Account.ID, FirstLine(err.Error()))
 		if h := Hint(err); h != "" {
 			fmt.Fprintf(warn, "azcred: hint: %s\n", h)
 		}

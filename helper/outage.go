@@ -20,7 +20,6 @@ package helper
 //     sign-in.
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -53,7 +52,7 @@ func authorityDown(err error) bool {
 	if errors.As(err, &ce) && ce.Resp != nil {
 		return ce.Resp.StatusCode >= 500 || ce.Resp.StatusCode == 429
 	}
-	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+	if isTimeout(err) {
 		return true
 	}
 	var ne net.Error
@@ -70,7 +69,7 @@ func (e *Engine) serveStale(r *Resolved, t store.Token, err error) (*Token, bool
 		return nil, false
 	}
 	e.Debugf("refresh of %s failed (%s); serving the cached token, %s left; the next call tries again",
-		r.Context.Name, firstLineOf(e.explain(err, r).Error()), left.Round(time.Second))
+		r.Context.Name, FirstLine(e.explain(err, r).Error()), left.Round(time.Second))
 	return &Token{AccessToken: t.AccessToken, ExpiresOn: t.ExpiresOn, Tenant: t.Tenant, Scope: r.Scope, FromCache: true}, true
 }
 
@@ -121,7 +120,7 @@ func (e *Engine) rememberFailure(r *Resolved, key string, err error) {
 		return
 	}
 	e.pruneFailures(dir)
-	b, _ := json.Marshal(failNote{At: e.Now(), Error: firstLineOf(err.Error()), Hint: Hint(err)})
+	b, _ := json.Marshal(failNote{At: e.Now(), Error: FirstLine(err.Error()), Hint: Hint(err)})
 	if werr := store.WriteFileAtomic(failPath(r.Store, key), b, 0o600); werr != nil {
 		e.Debugf("cannot remember the failure: %v", werr)
 	}

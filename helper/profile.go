@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/azcred/azcred/protocols"
 	"github.com/azcred/azcred/store"
 )
 
@@ -63,11 +64,8 @@ func SessionKeys(dir string) store.KeySource {
 
 func autosaveFromEnv(getenv store.Getenv) (value bool, source string, ok bool) {
 	for _, name := range []string{"AZCRED_AUTOSAVE", "AzContextAutoSave"} {
-		switch strings.ToLower(strings.TrimSpace(getenv(name))) {
-		case "true", "1", "yes", "on":
-			return true, name, true
-		case "false", "0", "no", "off":
-			return false, name, true
+		if v, ok := protocols.ParseBool(getenv(name)); ok {
+			return v, name, true
 		}
 	}
 	return false, "", false

@@ -1,6 +1,7 @@
 package helper
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -110,11 +111,11 @@ func (p *Profile) Resolve(l *Loaded, req Request) (*Resolved, error) {
 		return nil, err
 	}
 	r.Env = env
-	r.Scope = firstNonEmpty(req.Scope, bindingField(r.Binding, func(b *store.Binding) string { return b.Scope }))
+	r.Scope = cmp.Or(req.Scope, bindingField(r.Binding, func(b *store.Binding) string { return b.Scope }))
 	if r.Scope == "" && req.DefaultScope != nil {
 		r.Scope = req.DefaultScope(env)
 	}
-	r.Tenant = firstNonEmpty(req.Tenant, bindingField(r.Binding, func(b *store.Binding) string { return b.Tenant }), req.TenantHint, r.Context.Tenant)
+	r.Tenant = cmp.Or(req.Tenant, bindingField(r.Binding, func(b *store.Binding) string { return b.Tenant }), req.TenantHint, r.Context.Tenant)
 	return r, nil
 }
 
@@ -156,15 +157,6 @@ func bindingField(b *store.Binding, f func(*store.Binding) string) string {
 		return ""
 	}
 	return f(b)
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // ScopeFor turns a resource into its ".default" scope the way Azure CLI

@@ -6,6 +6,7 @@ package helper
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,14 +50,14 @@ func (c *Call) AgainRequest(name string, req LoginRequest, o Again) (LoginReques
 	if !ok {
 		return req, nil, UnknownContext(name)
 	}
-	req.Name = firstNonEmpty(req.Name, ctx.Name)
-	req.Tenant = firstNonEmpty(req.Tenant, ctx.Tenant)
-	req.Subscription = firstNonEmpty(req.Subscription, ctx.Subscription.ID)
-	req.EnvName = firstNonEmpty(req.EnvName, ctx.Environment)
+	req.Name = cmp.Or(req.Name, ctx.Name)
+	req.Tenant = cmp.Or(req.Tenant, ctx.Tenant)
+	req.Subscription = cmp.Or(req.Subscription, ctx.Subscription.ID)
+	req.EnvName = cmp.Or(req.EnvName, ctx.Environment)
 	acct := ctx.Account
 	switch acct.Type {
 	case store.AccountUser:
-		req.Kind, req.ClientID = LoginDeviceCode, firstNonEmpty(req.ClientID, acct.ClientID)
+		req.Kind, req.ClientID = LoginDeviceCode, cmp.Or(req.ClientID, acct.ClientID)
 		if o.Browser {
 			req.Kind = LoginBrowser
 		}
@@ -76,7 +77,7 @@ func (c *Call) AgainRequest(name string, req LoginRequest, o Again) (LoginReques
 				return req, nil, err
 			}
 		case acct.Credential == store.CredentialFederated:
-			req.Kind, req.FederatedTokenFile = LoginFederated, firstNonEmpty(o.FederatedTokenFile, acct.FederatedTokenFile)
+			req.Kind, req.FederatedTokenFile = LoginFederated, cmp.Or(o.FederatedTokenFile, acct.FederatedTokenFile)
 		case cred.Secret != "":
 			req.Kind, req.Secret = LoginSecret, cred.Secret
 		case cred.CertificatePEM != "":

@@ -1,6 +1,7 @@
 package helper
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -90,7 +91,7 @@ func (s *userSource) Acquire(ctx context.Context, scope, tenant string) (*Token,
 	if err != nil {
 		return nil, err
 	}
-	return &Token{AccessToken: res.AccessToken, ExpiresOn: res.ExpiresOn, Tenant: firstNonEmpty(res.IDToken.TenantID, tenant), Scope: scope}, nil
+	return &Token{AccessToken: res.AccessToken, ExpiresOn: res.ExpiresOn, Tenant: cmp.Or(res.IDToken.TenantID, tenant), Scope: scope}, nil
 }
 
 type spSource struct {

@@ -6,6 +6,7 @@ package helper
 // way `azcred token` does and bounds its call by the engine's timeout.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,7 +43,7 @@ func (c *Call) ContextFor(ctx context.Context, contextName, tenant, subscription
 	nc := *r.Context
 	nc.Account.Tenants = append([]string(nil), r.Context.Account.Tenants...)
 	nc.Subscription = store.Subscription{ID: sub.ID, Name: sub.Name, State: sub.State}
-	nc.Tenant = firstNonEmpty(sub.TenantID, r.Tenant)
+	nc.Tenant = cmp.Or(sub.TenantID, r.Tenant)
 	nc.Name = name
 	if nc.Name == "" {
 		nc.Name = nc.DefaultName()

@@ -5,6 +5,7 @@ package helper
 // the vault when it can.
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/azcred/azcred/store"
@@ -44,7 +45,7 @@ func (c *Call) AccessToken(ctx context.Context, req TokenRequest) (*TokenReply, 
 		return nil, err
 	}
 	return &TokenReply{AccessToken: tok.AccessToken, ExpiresOn: tok.ExpiresOn.Local().Format("2006-01-02 15:04:05.000000"),
-		ExpiresOnUnx: tok.ExpiresOn.Unix(), Subscription: r.Context.Subscription.ID, Tenant: firstNonEmpty(tok.Tenant, r.Tenant), TokenType: "Bearer"}, nil
+		ExpiresOnUnx: tok.ExpiresOn.Unix(), Subscription: r.Context.Subscription.ID, Tenant: cmp.Or(tok.Tenant, r.Tenant), TokenType: "Bearer"}, nil
 }
 
 // Token resolves req and gets its token.

@@ -1,11 +1,10 @@
 package install
 
 // Rule for every file this package writes: the new content appears all at once or not at
-// all. We write a temporary file in the same directory (so the rename cannot cross file
-// systems), fsync it, give it the original file's permissions, and rename it over the
-// original. Before replacing an existing file we keep its previous content in
-// PATH.azcred-backup (overwritten on each change, so it always holds the state just
-// before azcred's latest edit). A symlinked config (dotfile managers) is followed, so the
+// all, through store.WriteFileAtomic (a temporary file in the same directory, fsynced,
+// given the original file's permissions, renamed over the original). Before replacing an
+// existing file we keep its previous content in PATH.azcred-backup (overwritten on each
+// change, so it always holds the state just before azcred's latest edit). A symlinked config (dotfile managers) is followed, so the
 // link stays a link and its target is what changes.
 
 import (
@@ -14,6 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/azcred/azcred/store"
 )
 
 // BackupSuffix is appended to a file's path to name the copy kept before azcred edits it.
@@ -52,7 +53,7 @@ func writeConfigBackup(path string, data []byte, backup func(old []byte) []byte)
 			old = backup(old)
 		}
 		if old != nil {
-			if err := writeAtomic(target+BackupSuffix, old, newFileMode); err != nil {
+			if err := store.WriteFileAtomic(target+BackupSuffix, old, newFileMode); err != nil {
 				return "", fmt.Errorf("back up %s: %w", target, err)
 			}
 		} else {
@@ -65,7 +66,7 @@ func writeConfigBackup(path string, data []byte, backup func(old []byte) []byte)
 	default:
 		return "", err
 	}
-	if err := writeAtomic(target, data, mode); err != nil {
+	if err := store.WriteFileAtomic(target, data, mode); err != nil {
 		return "", err
 	}
 	return target, nil
@@ -78,48 +79,4 @@ func resolve(path string) (string, error) {
 		return path, nil
 	}
 	return target, err
-}
-
-// writeAtomic writes data to a temporary sibling of path and renames it into place.
-func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	// CreateTemp makes the file 0600; Chmod (not umask-affected) restores the original mode.
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes the rename durable where the OS allows it. It is best effort: some
-// platforms (Windows) cannot open or fsync a directory, and the file itself is already safe.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
 }

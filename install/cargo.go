@@ -32,11 +32,7 @@ const cargoMarker = "# added by azcred install cargo; azcred install cargo --uni
 func CargoConfigPath(env func(string) string) string {
 	dir := env("CARGO_HOME")
 	if dir == "" {
-		home := env("HOME")
-		if home == "" {
-			home, _ = os.UserHomeDir()
-		}
-		dir = filepath.Join(home, ".cargo")
+		dir = filepath.Join(userHome(env), ".cargo")
 	}
 	p := filepath.Join(dir, "config.toml")
 	if _, err := os.Stat(p); err != nil {

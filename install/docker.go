@@ -41,14 +41,7 @@ func DockerConfigPath(env func(string) string) string {
 	if dir := env("DOCKER_CONFIG"); dir != "" {
 		return filepath.Join(dir, "config.json")
 	}
-	home := env("HOME")
-	if home == "" {
-		home = env("USERPROFILE")
-	}
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
-	return filepath.Join(home, ".docker", "config.json")
+	return filepath.Join(userHome(env), ".docker", "config.json")
 }
 
 // NormaliseRegistry turns what a user may type (https://Contoso.azurecr.io/v2/repo) into

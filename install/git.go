@@ -23,6 +23,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/azcred/azcred/protocols"
 )
 
 // DefaultGitURLs are the Azure DevOps hosts configured when no URL is given.
@@ -234,7 +236,7 @@ func (g *gitConfig) useHTTPPath(ctx context.Context, url, _ string) (*Change, er
 	if err != nil {
 		return nil, err
 	}
-	isTrue := len(old) > 0 && gitTrue(old[len(old)-1])
+	isTrue := len(old) > 0 && protocols.IsTrue(old[len(old)-1])
 	switch {
 	case g.uninstall && isTrue:
 		if err := g.run(ctx, "--unset-all", key); err != nil {
@@ -251,16 +253,6 @@ func (g *gitConfig) useHTTPPath(ctx context.Context, url, _ string) (*Change, er
 		return &Change{File: g.fileLabel(file), Key: key, Old: quoteList(old), New: quoteList([]string{"true"})}, nil
 	}
 	return nil, nil
-}
-
-// gitTrue reports whether git reads v as boolean true
-// (https://git-scm.com/docs/git-config#Documentation/git-config.txt-boolean).
-func gitTrue(v string) bool {
-	switch strings.ToLower(v) {
-	case "true", "yes", "on", "1":
-		return true
-	}
-	return false
 }
 
 func (g *gitConfig) fileLabel(file string) string {

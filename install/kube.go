@@ -9,6 +9,7 @@ package install
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -52,14 +53,7 @@ func KubeconfigPath(env func(string) string) string {
 			return p
 		}
 	}
-	home := env("HOME")
-	if home == "" {
-		home = env("USERPROFILE")
-	}
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
-	return filepath.Join(home, ".kube", "config")
+	return filepath.Join(userHome(env), ".kube", "config")
 }
 
 // InstallKube converts the kubeconfig at path. It writes atomically with a backup (see
@@ -245,8 +239,8 @@ func convertUser(root *yaml.Node, name string, opts KubeOptions) (*Change, error
 		return nil, nil
 	}
 
-	serverID := firstNonEmpty(opts.ServerID, auth.serverID, AKSServerID)
-	azContext := firstNonEmpty(opts.AzcredContext, auth.context)
+	serverID := cmp.Or(opts.ServerID, auth.serverID, AKSServerID)
+	azContext := cmp.Or(opts.AzcredContext, auth.context)
 	args := []string{"kube", "--server-id", serverID}
 	if auth.tenant != "" {
 		args = append(args, "--tenant", auth.tenant)
@@ -313,13 +307,4 @@ func execNode(command string, args []string) *yaml.Node {
 		str("provideClusterInfo"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"},
 		str("installHint"), str("azcred is required; install it, then run 'azcred login'"),
 	)
-}
-
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

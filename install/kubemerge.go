@@ -14,6 +14,7 @@ package install
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -96,7 +97,7 @@ func PrepareAKSKubeconfig(in []byte, opts AKSOptions) (*AKSKubeconfig, error) {
 		if _, err := convertUser(root, name, KubeOptions{Command: opts.Command}); err != nil {
 			return nil, err
 		}
-		out.ServerID = firstNonEmpty(auth.serverID, out.ServerID)
+		out.ServerID = cmp.Or(auth.serverID, out.ServerID)
 	}
 	if out.Data, err = encodeKubeconfig(doc); err != nil {
 		return nil, err

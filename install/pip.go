@@ -51,10 +51,7 @@ func KeyringName() string {
 // ~/Library/Application Support/azcred/bin on macOS and
 // %LOCALAPPDATA%\azcred\bin on Windows.
 func PipLinkDir(env func(string) string) string {
-	home := env("HOME")
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
+	home := userHome(env)
 	switch runtime.GOOS {
 	case "windows":
 		if d := env("LOCALAPPDATA"); d != "" {
@@ -81,10 +78,7 @@ func PipConfigPath(env func(string) string) string {
 			return filepath.Join(d, "pip", "pip.ini")
 		}
 	}
-	home := env("HOME")
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
+	home := userHome(env)
 	if runtime.GOOS == "darwin" {
 		// pip's rule there: this directory when it exists, else ~/.config/pip.
 		if d := filepath.Join(home, "Library", "Application Support", "pip"); isDir(d) {

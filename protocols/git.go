@@ -173,7 +173,7 @@ func (req *GitRequest) set(key, value string) error {
 	case "credential":
 		req.Credential = value
 	case "ephemeral":
-		req.Ephemeral = gitBool(value)
+		req.Ephemeral = IsTrue(value)
 	}
 	// Anything else is ignored: "Unrecognised attributes and capabilities
 	// are silently discarded." (https://git-scm.com/docs/git-credential#IOFMT)
@@ -188,16 +188,6 @@ func appendOrReset(list []string, value string) []string {
 		return nil
 	}
 	return append(list, value)
-}
-
-// gitBool reads a boolean the way git_config_bool does for the values a
-// helper protocol can carry; anything unrecognised is false.
-func gitBool(s string) bool {
-	switch strings.ToLower(s) {
-	case "1", "true", "yes", "on":
-		return true
-	}
-	return false
 }
 
 // Validate checks what an action needs before a helper acts on it. git
@@ -225,20 +215,6 @@ func (req *GitRequest) Has(capability string) bool {
 		}
 	}
 	return false
-}
-
-// TargetURL is protocol://host[/path] without any credentials: the string
-// bindings are matched against. It is empty when protocol or host is
-// missing. The path is as git sent it (decoded), with no trailing slash.
-func (req *GitRequest) TargetURL() string {
-	if req.Protocol == "" || req.Host == "" {
-		return ""
-	}
-	u := req.Protocol + "://" + req.Host
-	if p := strings.Trim(req.Path, "/"); p != "" {
-		u += "/" + p
-	}
-	return u
 }
 
 // WriteGitRequest writes req in the form git sends it, in a fixed order. The

@@ -1,4 +1,4 @@
-package helper
+package doctor
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/azcred/azcred/helper"
+	"github.com/azcred/azcred/install"
 	"github.com/azcred/azcred/store"
 )
 
@@ -41,7 +43,7 @@ func onPath(names ...string) func(string) (string, error) {
 	}
 }
 
-func diagnose(t *testing.T, getenv func(string) string, o DoctorOptions) *DoctorReport {
+func diagnose(t *testing.T, getenv func(string) string, o Options) *Report {
 	t.Helper()
 	o.Getenv = getenv
 	if o.LookPath == nil {
@@ -50,7 +52,7 @@ func diagnose(t *testing.T, getenv func(string) string, o DoctorOptions) *Doctor
 	return Diagnose(context.Background(), o)
 }
 
-func findings(r *DoctorReport, status string) string {
+func findings(r *Report, status string) string {
 	var b strings.Builder
 	for _, f := range r.Findings {
 		if f.Status == status {
@@ -62,7 +64,7 @@ func findings(r *DoctorReport, status string) string {
 
 func saveContext(t *testing.T, getenv func(string) string, c *store.Context, secrets func(*store.Secrets)) {
 	t.Helper()
-	p, err := OpenProfile(getenv)
+	p, err := helper.OpenProfile(getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +131,7 @@ func TestDoctorContexts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, getenv := doctorEnv(t)
 			saveContext(t, getenv, tt.ctx, tt.secrets)
-			r := diagnose(t, getenv, DoctorOptions{Now: func() time.Time { return now }})
+			r := diagnose(t, getenv, Options{Now: func() time.Time { return now }})
 			if r.Healthy != tt.wantHealthy {
 				t.Errorf("healthy = %v, want %v; problems:\n%s", r.Healthy, tt.wantHealthy, findings(r, StatusProblem))
 			}
@@ -158,7 +160,7 @@ func TestDoctorContexts(t *testing.T) {
 
 func TestDoctorNoContexts(t *testing.T) {
 	_, getenv := doctorEnv(t)
-	r := diagnose(t, getenv, DoctorOptions{})
+	r := diagnose(t, getenv, Options{})
 	if r.Healthy {
 		t.Fatal("an empty store is healthy; want a problem that says to sign in")
 	}
@@ -178,7 +180,7 @@ func TestDoctorImplicitContext(t *testing.T) {
 	env["AZURE_CLIENT_ID"] = "fake-client"
 	env["AZURE_TENANT_ID"] = "fake-tenant"
 	env["AZURE_FEDERATED_TOKEN_FILE"] = "/fake/token"
-	r := diagnose(t, getenv, DoctorOptions{})
+	r := diagnose(t, getenv, Options{})
 	if !r.Healthy || r.Implicit == nil || r.Implicit.Credential != store.CredentialFederated {
 		t.Errorf("healthy = %v, implicit = %+v; problems:\n%s", r.Healthy, r.Implicit, findings(r, StatusProblem))
 	}
@@ -191,13 +193,13 @@ func TestDoctorPermissions(t *testing.T) {
 	_, getenv := doctorEnv(t)
 	saveContext(t, getenv, &store.Context{Name: "mi", Tenant: "fake-tenant", Account: store.Account{ID: "MSI@50342", Type: store.AccountManagedIdentity}}, nil)
 	dir := getenv("AZCRED_CONFIG_DIR")
-	if r := diagnose(t, getenv, DoctorOptions{}); !r.Healthy {
+	if r := diagnose(t, getenv, Options{}); !r.Healthy {
 		t.Fatalf("fresh store has problems:\n%s", findings(r, StatusProblem))
 	}
 	if err := os.Chmod(filepath.Join(dir, "config.json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := diagnose(t, getenv, DoctorOptions{})
+	r := diagnose(t, getenv, Options{})
 	want := "chmod 600 " + filepath.Join(dir, "config.json")
 	if r.Healthy || !strings.Contains(findings(r, StatusProblem), want) {
 		t.Errorf("problems:\n%s\nwant %q", findings(r, StatusProblem), want)
@@ -212,8 +214,8 @@ func TestDoctorDocker(t *testing.T) {
 		configured  bool
 		wantProblem string
 	}{
-		{"credHelpers", `{"credHelpers":{"fake.azurecr.io":"azcred","other.example":"desktop"}}`, []string{dockerHelper}, true, ""},
-		{"credsStore", `{"credsStore":"azcred"}`, []string{dockerHelper}, true, ""},
+		{"credHelpers", `{"credHelpers":{"fake.azurecr.io":"azcred","other.example":"desktop"}}`, []string{install.DockerHelperProgram}, true, ""},
+		{"credsStore", `{"credsStore":"azcred"}`, []string{install.DockerHelperProgram}, true, ""},
 		{"helper not on PATH", `{"credsStore":"azcred"}`, nil, true, "docker-credential-azcred, which is not on PATH"},
 		{"someone else's helper", `{"credsStore":"desktop"}`, nil, false, ""},
 		{"broken JSON", `{"credsStore":`, nil, false, "cannot read docker config"},
@@ -228,7 +230,7 @@ func TestDoctorDocker(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(getenv("DOCKER_CONFIG"), "config.json"), []byte(tt.config), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			r := diagnose(t, getenv, DoctorOptions{LookPath: onPath(tt.path...)})
+			r := diagnose(t, getenv, Options{LookPath: onPath(tt.path...)})
 			var docker ToolInfo
 			for _, tool := range r.Tools {
 				if tool.Name == "docker" {
@@ -241,40 +243,6 @@ func TestDoctorDocker(t *testing.T) {
 			p := findings(r, StatusProblem)
 			if (tt.wantProblem == "") != (p == "") || !strings.Contains(p, tt.wantProblem) {
 				t.Errorf("problems:\n%s\nwant %q", p, tt.wantProblem)
-			}
-		})
-	}
-}
-
-func TestGitHelperProgram(t *testing.T) {
-	tests := []struct{ value, want string }{
-		{"azcred", "git-credential-azcred"},
-		{"azcred --context work", "git-credential-azcred"},
-		{"/opt/bin/git-credential-azcred", "/opt/bin/git-credential-azcred"},
-		{"!'/home/fake user/bin/azcred' git", "/home/fake user/bin/azcred"},
-		{"!azcred git", "azcred"},
-		{"  !  /usr/bin/azcred git ", "/usr/bin/azcred"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.value, func(t *testing.T) {
-			if got := gitHelperProgram(tt.value); got != tt.want {
-				t.Errorf("gitHelperProgram(%q) = %q, want %q", tt.value, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestProgramBase(t *testing.T) {
-	tests := []struct{ cmd, want string }{
-		{"azcred", "azcred"},
-		{"/usr/local/bin/azcred", "azcred"},
-		{`C:\Tools\AzCred.exe`, "azcred"},
-		{"kubelogin", "kubelogin"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.cmd, func(t *testing.T) {
-			if got := programBase(tt.cmd); got != tt.want {
-				t.Errorf("programBase(%q) = %q, want %q", tt.cmd, got, tt.want)
 			}
 		})
 	}
@@ -298,7 +266,7 @@ func TestDoctorClock(t *testing.T) {
 			}))
 			defer srv.Close()
 			_, getenv := doctorEnv(t)
-			p, err := OpenProfile(getenv)
+			p, err := helper.OpenProfile(getenv)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -310,11 +278,11 @@ func TestDoctorClock(t *testing.T) {
 				t.Fatal(err)
 			}
 			saveContext(t, getenv, &store.Context{Name: "mi", Tenant: "fake-tenant", Environment: "Fake", Account: store.Account{ID: "MSI@50342", Type: store.AccountManagedIdentity}}, nil)
-			offline := diagnose(t, getenv, DoctorOptions{Now: func() time.Time { return now }, HTTPClient: srv.Client()})
+			offline := diagnose(t, getenv, Options{Now: func() time.Time { return now }, HTTPClient: srv.Client()})
 			if offline.Clock != nil {
 				t.Fatal("the clock was checked without Online")
 			}
-			r := diagnose(t, getenv, DoctorOptions{Now: func() time.Time { return now }, HTTPClient: srv.Client(), Online: true})
+			r := diagnose(t, getenv, Options{Now: func() time.Time { return now }, HTTPClient: srv.Client(), Online: true})
 			if r.Clock == nil || r.Clock.Error != "" {
 				t.Fatalf("clock = %+v", r.Clock)
 			}
@@ -323,5 +291,42 @@ func TestDoctorClock(t *testing.T) {
 				t.Errorf("clock problem = %v, want %v (skew %s)", got, tt.wantProblem, r.Clock.Skew)
 			}
 		})
+	}
+}
+
+func TestDoctorPip(t *testing.T) {
+	env, getenv := doctorEnv(t)
+	saveContext(t, getenv, &store.Context{Name: "mi", Tenant: "fake-tenant", Account: store.Account{ID: "MSI@50342", Type: store.AccountManagedIdentity}}, nil)
+	tool := func(r *Report, name string) ToolInfo {
+		for _, tool := range r.Tools {
+			if tool.Name == name {
+				return tool
+			}
+		}
+		t.Fatalf("no %s in %+v", name, r.Tools)
+		return ToolInfo{}
+	}
+	if r := diagnose(t, getenv, Options{}); tool(r, "pip").Configured || !r.Healthy {
+		t.Fatalf("pip not set up: %+v; problems:\n%s", tool(r, "pip"), findings(r, StatusProblem))
+	}
+	exe := filepath.Join(t.TempDir(), "azcred")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dir := install.PipLinkDir(getenv)
+	if _, err := install.InstallPip(install.PipOptions{LinkDir: dir, Exe: exe, ConfigFile: install.PipConfigPath(getenv)}); err != nil {
+		t.Fatal(err)
+	}
+	r := diagnose(t, getenv, Options{})
+	if p := findings(r, StatusProblem); !strings.Contains(p, "pip: pip runs keyring from PATH, and "+dir) {
+		t.Errorf("link not on PATH; problems:\n%s", p)
+	}
+	env["PATH"] = dir
+	r = diagnose(t, getenv, Options{})
+	if pip := tool(r, "pip"); !pip.Configured || !pip.RunsFound || !r.Healthy {
+		t.Errorf("pip = %+v; problems:\n%s", pip, findings(r, StatusProblem))
+	}
+	if cargo := tool(r, "cargo"); cargo.Configured {
+		t.Errorf("cargo = %+v, want not configured", cargo)
 	}
 }

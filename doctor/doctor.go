@@ -1,4 +1,8 @@
-package helper
+// Package doctor is `azcred doctor`: it reads the stores, contexts and
+// bindings through helper, asks install what each caller (git, kubectl,
+// docker, pip, cargo) is configured to run, and reports what it found
+// with the command that fixes each problem.
+package doctor
 
 // This file is `azcred doctor`'s model: what it found, and for each
 // problem the command that fixes it. Rules the checks keep:
@@ -15,6 +19,7 @@ import (
 	"os/exec"
 	"time"
 
+	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/store"
 )
 
@@ -27,14 +32,14 @@ const (
 
 // Finding is one thing doctor wants the user to know.
 type Finding struct {
-	Area    string `json:"area"` // store, keyring, context, binding, git, kubectl, docker, clock
+	Area    string `json:"area"` // store, keyring, context, binding, git, kubectl, docker, pip, clock
 	Status  string `json:"status"`
 	Message string `json:"message"`
 	Fix     string `json:"fix,omitempty"` // a command, or a short instruction with one
 }
 
-// DoctorReport is everything doctor found; `--output json` prints it as is.
-type DoctorReport struct {
+// Report is everything doctor found; `--output json` prints it as is.
+type Report struct {
 	Healthy  bool           `json:"healthy"`
 	Stores   []StoreInfo    `json:"stores"`
 	Autosave AutosaveInfo   `json:"autosave"`
@@ -61,8 +66,8 @@ type ImplicitInfo struct {
 	Credential string `json:"credential"`
 }
 
-// DoctorOptions are doctor's inputs; zero values mean the real thing.
-type DoctorOptions struct {
+// Options are doctor's inputs; zero values mean the real thing.
+type Options struct {
 	Getenv   store.Getenv
 	Now      func() time.Time
 	LookPath func(string) (string, error)
@@ -74,7 +79,7 @@ type DoctorOptions struct {
 	HTTPClient *http.Client
 }
 
-func (o *DoctorOptions) defaults() {
+func (o *Options) defaults() {
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
 	}
@@ -88,17 +93,17 @@ func (o *DoctorOptions) defaults() {
 		o.Git = "git"
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = newHTTPClient(15 * time.Second)
+		o.HTTPClient = helper.NewHTTPClient(15 * time.Second)
 	}
 }
 
 // Diagnose looks at the stores, the contexts and the callers' config and
 // reports what it found. It never fails: whatever it cannot read is
 // itself a finding.
-func Diagnose(ctx context.Context, o DoctorOptions) *DoctorReport {
+func Diagnose(ctx context.Context, o Options) *Report {
 	o.defaults()
-	r := &DoctorReport{Stores: []StoreInfo{}, Contexts: []ContextInfo{}, Bindings: []BindingInfo{}, Tools: []ToolInfo{}, Findings: []Finding{}}
-	p, err := OpenProfile(o.Getenv)
+	r := &Report{Stores: []StoreInfo{}, Contexts: []ContextInfo{}, Bindings: []BindingInfo{}, Tools: []ToolInfo{}, Findings: []Finding{}}
+	p, err := helper.OpenProfile(o.Getenv)
 	if err != nil {
 		r.addUnsafe(err) // e.g. AZCRED_SESSION names a directory azcred did not make
 	} else {
@@ -118,6 +123,8 @@ func Diagnose(ctx context.Context, o DoctorOptions) *DoctorReport {
 	r.checkGit(ctx, o)
 	r.checkKube(o)
 	r.checkDocker(o)
+	r.checkPip(o)
+	r.checkCargo(o)
 	r.Healthy = true
 	for _, f := range r.Findings {
 		if f.Status == StatusProblem {
@@ -127,6 +134,6 @@ func Diagnose(ctx context.Context, o DoctorOptions) *DoctorReport {
 	return r
 }
 
-func (r *DoctorReport) add(area, status, msg, fix string) {
+func (r *Report) add(area, status, msg, fix string) {
 	r.Findings = append(r.Findings, Finding{Area: area, Status: status, Message: msg, Fix: fix})
 }

@@ -1,10 +1,12 @@
-package helper
+package doctor
 
 import (
 	"context"
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/azcred/azcred/helper"
 )
 
 // ClockInfo compares the local clock with the authority's Date header.
@@ -22,7 +24,7 @@ const maxSkew = 5 * time.Minute
 // checkClock makes one request to the default context's authority (only
 // with --online): a wrong clock makes tokens look expired or fresh when
 // they are not, and federated assertions be rejected.
-func (r *DoctorReport) checkClock(ctx context.Context, l *Loaded, o DoctorOptions) {
+func (r *Report) checkClock(ctx context.Context, l *helper.Loaded, o Options) {
 	envName := ""
 	for _, c := range r.Contexts {
 		if c.Active {
@@ -45,8 +47,8 @@ func (r *DoctorReport) checkClock(ctx context.Context, l *Loaded, o DoctorOption
 	sent := o.Now()
 	resp, err := o.HTTPClient.Do(req)
 	if err != nil {
-		ci.Error = firstLine(err.Error())
-		r.add("clock", StatusInfo, "cannot reach "+hostOfURL(env.Authority)+" to compare clocks: "+ci.Error, "check the network, or run doctor without --online")
+		ci.Error = helper.FirstLine(err.Error())
+		r.add("clock", StatusInfo, "cannot reach "+helper.HostOfURL(env.Authority)+" to compare clocks: "+ci.Error, "check the network, or run doctor without --online")
 		return
 	}
 	resp.Body.Close()
@@ -60,7 +62,7 @@ func (r *DoctorReport) checkClock(ctx context.Context, l *Loaded, o DoctorOption
 	skew := local.Sub(server).Round(time.Second)
 	ci.Skew = skew.String()
 	if skew > maxSkew || skew < -maxSkew {
-		r.add("clock", StatusProblem, fmt.Sprintf("the local clock is %s off %s's", skew, hostOfURL(env.Authority)),
+		r.add("clock", StatusProblem, fmt.Sprintf("the local clock is %s off %s's", skew, helper.HostOfURL(env.Authority)),
 			"set the clock right, e.g. sudo timedatectl set-ntp true")
 	}
 }

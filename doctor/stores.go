@@ -1,4 +1,4 @@
-package helper
+package doctor
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/store"
 )
 
@@ -24,12 +25,12 @@ type StoreInfo struct {
 	Keys       store.KeyInfo `json:"keys"`
 }
 
-// checkStores reads both stores' configs and vaults. The Loaded it
+// checkStores reads both stores' configs and vaults. The helper.Loaded it
 // returns holds empty configs for stores that cannot be read, so the
 // contexts of the other store are still shown.
-func (r *DoctorReport) checkStores(p *Profile, o DoctorOptions) (*Loaded, map[*store.Store]*store.Secrets) {
+func (r *Report) checkStores(p *helper.Profile, o Options) (*helper.Loaded, map[*store.Store]*store.Secrets) {
 	secrets := map[*store.Store]*store.Secrets{}
-	l := &Loaded{}
+	l := &helper.Loaded{}
 	var stores []*store.Store
 	stores = append(stores, p.User)
 	if p.Session != nil {
@@ -58,7 +59,7 @@ func (r *DoctorReport) checkStores(p *Profile, o DoctorOptions) (*Loaded, map[*s
 	return l, secrets
 }
 
-func (r *DoctorReport) checkStore(s *store.Store) (StoreInfo, *store.Config, *store.Secrets) {
+func (r *Report) checkStore(s *store.Store) (StoreInfo, *store.Config, *store.Secrets) {
 	info := StoreInfo{Scope: "user", Dir: s.Dir(), ConfigPath: s.ConfigPath(), VaultPath: s.VaultPath(), Keys: s.Keys().Describe()}
 	if s.IsSession() {
 		info.Scope = "session"
@@ -90,14 +91,14 @@ func (r *DoctorReport) checkStore(s *store.Store) (StoreInfo, *store.Config, *st
 		}
 	case errors.As(err, new(*store.CorruptError)):
 		info.Config = "corrupt"
-		fix := fmt.Sprintf("repair the file by hand, or move it away and sign in again: mv %s %s", quoteArg(s.ConfigPath()), quoteArg(s.ConfigPath()+".broken"))
+		fix := fmt.Sprintf("repair the file by hand, or move it away and sign in again: mv %s %s", store.QuoteArg(s.ConfigPath()), store.QuoteArg(s.ConfigPath()+".broken"))
 		if strings.Contains(err.Error(), "newer azcred") {
 			fix = "install the newer azcred that wrote it"
 		}
 		r.add("store", StatusProblem, err.Error(), fix)
 	default:
 		info.Config = "unreadable"
-		r.add("store", StatusProblem, fmt.Sprintf("cannot read %s: %v", s.ConfigPath(), err), "ls -l "+quoteArg(s.ConfigPath()))
+		r.add("store", StatusProblem, fmt.Sprintf("cannot read %s: %v", s.ConfigPath(), err), "ls -l "+store.QuoteArg(s.ConfigPath()))
 	}
 
 	var sec *store.Secrets
@@ -132,10 +133,10 @@ func (r *DoctorReport) checkStore(s *store.Store) (StoreInfo, *store.Config, *st
 
 // addUnsafe reports a store path another user could change (or that is
 // not what azcred keeps there) with its fix, and returns the path.
-func (r *DoctorReport) addUnsafe(err error) string {
+func (r *Report) addUnsafe(err error) string {
 	var u *store.UnsafeError
 	if !errors.As(err, &u) {
-		r.add("store", StatusProblem, err.Error(), Hint(err))
+		r.add("store", StatusProblem, err.Error(), helper.Hint(err))
 		return ""
 	}
 	r.add("store", StatusProblem, u.Path+" "+u.Problem+": azcred refuses to use the store", u.Fix)
@@ -146,7 +147,7 @@ func (r *DoctorReport) addUnsafe(err error) string {
 // read or change, that are links or not plain files: the vault key may sit
 // among them. Paths already reported are skipped. Windows has ACLs, not
 // mode bits, so only links and file types are checked there.
-func (r *DoctorReport) checkPermissions(dir string, reported map[string]bool) {
+func (r *Report) checkPermissions(dir string, reported map[string]bool) {
 	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || reported[path] {
 			return nil // a missing store is not a permission problem
@@ -174,7 +175,7 @@ func (r *DoctorReport) checkPermissions(dir string, reported map[string]bool) {
 			want, what = "700", "directory"
 		}
 		r.add("store", StatusProblem, fmt.Sprintf("%s %s is %s: other users can read or change it", what, path, modeString(mode)),
-			fmt.Sprintf("chmod %s %s", want, quoteArg(path)))
+			fmt.Sprintf("chmod %s %s", want, store.QuoteArg(path)))
 		return nil
 	})
 }

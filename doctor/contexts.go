@@ -1,4 +1,4 @@
-package helper
+package doctor
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/azcred/azcred/helper"
 	"github.com/azcred/azcred/store"
 )
 
@@ -47,7 +48,7 @@ type BindingInfo struct {
 	OK    bool   `json:"ok"`
 }
 
-func (r *DoctorReport) checkContexts(p *Profile, l *Loaded, secrets map[*store.Store]*store.Secrets, o DoctorOptions) {
+func (r *Report) checkContexts(p *helper.Profile, l *helper.Loaded, secrets map[*store.Store]*store.Secrets, o Options) {
 	active := o.Getenv("AZCRED_CONTEXT")
 	activeSource := "AZCRED_CONTEXT"
 	if active == "" {
@@ -70,12 +71,12 @@ func (r *DoctorReport) checkContexts(p *Profile, l *Loaded, secrets map[*store.S
 	add(l.User, p.User, "user")
 	sort.SliceStable(r.Contexts, func(i, j int) bool { return r.Contexts[i].Name < r.Contexts[j].Name })
 
-	_, implicit, hasImplicit := ImplicitContext(o.Getenv)
+	_, implicit, hasImplicit := helper.ImplicitContext(o.Getenv)
 	if hasImplicit {
 		r.Implicit = &ImplicitInfo{ClientID: implicit.Account.ID, Tenant: implicit.Tenant, Credential: implicit.Account.Credential}
 	}
 	switch {
-	case active != "" && !seen[active] && !(active == EnvironmentContextName && hasImplicit):
+	case active != "" && !seen[active] && !(active == helper.EnvironmentContextName && hasImplicit):
 		fix := "azcred context select NAME (see 'azcred context list')"
 		if activeSource == "AZCRED_CONTEXT" {
 			fix = "unset AZCRED_CONTEXT, or set it to a saved context"
@@ -88,7 +89,7 @@ func (r *DoctorReport) checkContexts(p *Profile, l *Loaded, secrets map[*store.S
 	}
 }
 
-func (r *DoctorReport) contextInfo(l *Loaded, c *store.Context, active bool, where string, sec *store.Secrets, now time.Time) ContextInfo {
+func (r *Report) contextInfo(l *helper.Loaded, c *store.Context, active bool, where string, sec *store.Secrets, now time.Time) ContextInfo {
 	ci := ContextInfo{Name: c.Name, Active: active, Store: where, AccountID: c.Account.ID, AccountType: c.Account.Type,
 		Tenant: c.Tenant, Subscription: c.Subscription.Name, Environment: c.Environment, Tokens: []TokenInfo{}}
 	if ci.Environment == "" {
@@ -96,7 +97,7 @@ func (r *DoctorReport) contextInfo(l *Loaded, c *store.Context, active bool, whe
 	}
 	if _, err := l.Environment(ci.Environment); err != nil {
 		r.add("context", StatusProblem, fmt.Sprintf("context %q uses environment %q, which is not defined", c.Name, ci.Environment),
-			fmt.Sprintf("azcred environment add %s --authority URL --resource-manager URL", quoteArg(ci.Environment)))
+			fmt.Sprintf("azcred environment add %s --authority URL --resource-manager URL", store.QuoteArg(ci.Environment)))
 	}
 	if sec == nil {
 		ci.SignIn = "unknown (the vault cannot be read)"
@@ -122,11 +123,11 @@ func (r *DoctorReport) contextInfo(l *Loaded, c *store.Context, active bool, whe
 }
 
 // signIn says how the context renews its tokens and flags what is missing.
-func (r *DoctorReport) signIn(c *store.Context, sec *store.Secrets) string {
-	relogin := "azcred login --context " + quoteArg(c.Name)
+func (r *Report) signIn(c *store.Context, sec *store.Secrets) string {
+	relogin := "azcred login --context " + store.QuoteArg(c.Name)
 	switch c.Account.Type {
 	case store.AccountUser:
-		if len(sec.MSAL[MSALPartition(c)]) == 0 {
+		if len(sec.MSAL[helper.MSALPartition(c)]) == 0 {
 			r.add("context", StatusInfo, fmt.Sprintf("context %q has no refresh token: it needs a sign-in before it can get tokens", c.Name), relogin)
 			return "user: no refresh token"
 		}
@@ -136,14 +137,14 @@ func (r *DoctorReport) signIn(c *store.Context, sec *store.Secrets) string {
 		case store.CredentialFederated:
 			if _, err := os.Stat(c.Account.FederatedTokenFile); err != nil {
 				r.add("context", StatusProblem, fmt.Sprintf("context %q reads its federated token from %s, which is missing", c.Name, c.Account.FederatedTokenFile),
-					fmt.Sprintf("azcred login --service-principal --tenant %s --client-id %s --federated-token-file FILE --name %s", c.Tenant, c.Account.ID, quoteArg(c.Name)))
+					fmt.Sprintf("azcred login --service-principal --tenant %s --client-id %s --federated-token-file FILE --name %s", c.Tenant, c.Account.ID, store.QuoteArg(c.Name)))
 				return "service principal: federated token file missing"
 			}
 			return "service principal: federated token file " + c.Account.FederatedTokenFile
 		default:
 			if _, ok := sec.Credentials[store.CredentialKey(c.AccountKey())]; !ok {
 				r.add("context", StatusProblem, fmt.Sprintf("context %q has no %s in the vault", c.Name, credentialName(c.Account.Credential)),
-					fmt.Sprintf("azcred login --service-principal --tenant %s --client-id %s --secret-stdin --name %s", c.Tenant, c.Account.ID, quoteArg(c.Name)))
+					fmt.Sprintf("azcred login --service-principal --tenant %s --client-id %s --secret-stdin --name %s", c.Tenant, c.Account.ID, store.QuoteArg(c.Name)))
 				return "service principal: " + credentialName(c.Account.Credential) + " missing"
 			}
 			return "service principal: " + credentialName(c.Account.Credential) + " stored"
@@ -161,13 +162,13 @@ func credentialName(kind string) string {
 	return kind
 }
 
-func (r *DoctorReport) checkBindings(p *Profile, l *Loaded, o DoctorOptions) {
-	_, _, hasImplicit := ImplicitContext(o.Getenv)
+func (r *Report) checkBindings(p *helper.Profile, l *helper.Loaded, o Options) {
+	_, _, hasImplicit := helper.ImplicitContext(o.Getenv)
 	exists := func(name string) bool {
 		if _, _, ok := p.Find(l, name); ok {
 			return true
 		}
-		return name == EnvironmentContextName && hasImplicit
+		return name == helper.EnvironmentContextName && hasImplicit
 	}
 	add := func(cfg *store.Config, where string) {
 		for _, b := range cfg.Bindings {
@@ -175,7 +176,7 @@ func (r *DoctorReport) checkBindings(p *Profile, l *Loaded, o DoctorOptions) {
 			r.Bindings = append(r.Bindings, bi)
 			if !bi.OK {
 				r.add("binding", StatusProblem, fmt.Sprintf("binding %s names context %q, which is not saved", b.Target, b.Context),
-					fmt.Sprintf("azcred unbind %s (or azcred bind %s NAME)", quoteArg(b.Target), quoteArg(b.Target)))
+					fmt.Sprintf("azcred unbind %s (or azcred bind %s NAME)", store.QuoteArg(b.Target), store.QuoteArg(b.Target)))
 			}
 		}
 	}
