@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/kong"
 
@@ -26,23 +27,29 @@ func helpArgs(argv []string) []string {
 	return argv
 }
 
-var parseWordings = []struct {
+// parseWordings are compiled on first use, not at start-up: every git,
+// kubectl and docker call would pay for them otherwise.
+var parseWordings = sync.OnceValue(func() []parseWording {
+	return []parseWording{
+		{regexp.MustCompile(`^(-[-\w]+): expected \w+ value but got "EOL" \(<EOL>\)$`), `$1 needs a value`},
+		{regexp.MustCompile(`^(-[-\w]+): expected (\w+) value but got "(.*)" \(.*\)$`), `$1 needs a $2 value, not "$3"`},
+		{regexp.MustCompile(`^(-[-\w]+) must be one of (.*) but got (".*")$`), `$1 must be one of $2, not $3`},
+		{regexp.MustCompile(`^expected one of (.*)$`), `which command? one of $1`},
+		{regexp.MustCompile(`^expected "(.*)"$`), `missing argument(s): $1`},
+		{regexp.MustCompile(`^unexpected argument (.*)$`), `unknown command or extra argument "$1"`},
+		{regexp.MustCompile(`^(.*) can't be used together$`), `$1 cannot be used together: choose one`},
+	}
+})
+
+type parseWording struct {
 	re   *regexp.Regexp
 	with string
-}{
-	{regexp.MustCompile(`^(-[-\w]+): expected \w+ value but got "EOL" \(<EOL>\)$`), `$1 needs a value`},
-	{regexp.MustCompile(`^(-[-\w]+): expected (\w+) value but got "(.*)" \(.*\)$`), `$1 needs a $2 value, not "$3"`},
-	{regexp.MustCompile(`^(-[-\w]+) must be one of (.*) but got (".*")$`), `$1 must be one of $2, not $3`},
-	{regexp.MustCompile(`^expected one of (.*)$`), `which command? one of $1`},
-	{regexp.MustCompile(`^expected "(.*)"$`), `missing argument(s): $1`},
-	{regexp.MustCompile(`^unexpected argument (.*)$`), `unknown command or extra argument "$1"`},
-	{regexp.MustCompile(`^(.*) can't be used together$`), `$1 cannot be used together: choose one`},
 }
 
 // parseFailure rewords a kong parse error and names the help to read.
 func parseFailure(err error) (msg, hint string) {
 	msg = helper.FirstLine(err.Error())
-	for _, w := range parseWordings {
+	for _, w := range parseWordings() {
 		if w.re.MatchString(msg) {
 			msg = w.re.ReplaceAllString(msg, w.with)
 			break

@@ -11,17 +11,18 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // secretName matches keys, environment variable names and flags that hold secrets.
-var secretName = regexp.MustCompile(`(?i)(token|secret|password)`)
+var secretName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(token|secret|password)`) })
 
 // notSecret are names secretName matches that hold paths, not secrets.
-var notSecret = regexp.MustCompile(`(?i)(-dir|-file|_dir|_file|-path|_path)$`)
+var notSecret = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)(-dir|-file|_dir|_file|-path|_path)$`) })
 
-func isSecretName(s string) bool { return secretName.MatchString(s) && !notSecret.MatchString(s) }
+func isSecretName(s string) bool { return secretName().MatchString(s) && !notSecret().MatchString(s) }
 
 // kubeBackup returns old with the secrets of the converted users removed. When there is
 // nothing to remove it returns old itself, byte for byte.

@@ -15,12 +15,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // SessionPrefix starts the name of every session store directory.
 const SessionPrefix = "azcred-session-"
 
-var sessionName = regexp.MustCompile(`^` + SessionPrefix + `[0-9]+$`)
+var sessionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + SessionPrefix + `[0-9]+$`) })
 
 // NewSessionDir creates a fresh session store directory, 0700, in base.
 func NewSessionDir(base string) (string, error) {
@@ -43,7 +44,7 @@ func CheckSessionDir(dir string, protect ...string) error {
 		return &UnsafeError{Path: dir, Problem: "is not a session store azcred made (" + why + ")",
 			Fix: "unset AZCRED_SESSION, or run 'azcred login --scope process' for a new session"}
 	}
-	if !filepath.IsAbs(dir) || !sessionName.MatchString(filepath.Base(dir)) {
+	if !filepath.IsAbs(dir) || !sessionName().MatchString(filepath.Base(dir)) {
 		return notOurs("its name does not start with " + SessionPrefix)
 	}
 	home, _ := os.UserHomeDir()
@@ -87,7 +88,9 @@ func realPath(p string) string {
 // sessionFiles are the names a session store may hold: the store's files,
 // the temp files of killed writes, and the locks and token record
 // directories (whose regular files are checked by checkSessionContents).
-var sessionFiles = regexp.MustCompile(`^(config\.json|config\.idx|vault\.bin|vault\.key|\.lock|\.(config\.json|config\.idx|vault\.bin|vault\.key)\.tmp-[0-9]+)$`)
+var sessionFiles = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(config\.json|config\.idx|vault\.bin|vault\.key|\.lock|\.(config\.json|config\.idx|vault\.bin|vault\.key)\.tmp-[0-9]+)$`)
+})
 
 // checkSessionContents refuses to delete a session store holding anything
 // azcred does not put there: someone's files were moved in, or it is not
@@ -109,7 +112,7 @@ func checkSessionContents(dir string) error {
 		case rel == filepath.Join("run", "failed"):
 			ok = d.IsDir()
 		case parent == ".":
-			ok = d.Type().IsRegular() && sessionFiles.MatchString(rel)
+			ok = d.Type().IsRegular() && sessionFiles().MatchString(rel)
 		case parent == "locks" || parent == "tokens" || parent == filepath.Join("run", "failed"):
 			ok = d.Type().IsRegular()
 		}
