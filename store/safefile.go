@@ -65,6 +65,12 @@ func ReadFileLimited(path string) ([]byte, error) {
 	return readBounded(f, path, st.Size())
 }
 
+// ReadStoreFile reads a file that another package keeps in the store (the
+// failure notes under run/) by the store's rules: no symbolic link
+// followed, a regular file of ours that nobody else can write, bounded,
+// never blocking.
+func ReadStoreFile(path string) ([]byte, error) { return readStoreFile(path) }
+
 // readStoreFile reads a file of the store through openStoreFile.
 func readStoreFile(path string) ([]byte, error) {
 	f, st, err := openStoreFile(path, os.O_RDONLY, 0)
