@@ -3,9 +3,11 @@
 package install
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -70,5 +72,31 @@ func TestInstallRefusesFIFOAndDevZero(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// git's config file as a FIFO: git config would wait for a writer for
+// ever; install git refuses it at once, naming it.
+func TestInstallGitRefusesFIFOConfig(t *testing.T) {
+	env, global := gitEnv(t)
+	if err := syscall.Mkfifo(global, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, opts := range map[string]GitOptions{
+		"global": {Env: env, Command: "azcred"},
+		"file":   {Env: env, Command: "azcred", File: global},
+	} {
+		t.Run(name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { _, err := InstallGit(context.Background(), opts); done <- err }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), global) {
+					t.Fatalf("err %v, want one naming %s", err, global)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("still waiting after 5s")
+			}
+		})
 	}
 }
