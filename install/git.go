@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -331,7 +332,7 @@ func (g *gitConfig) run(ctx context.Context, args ...string) error {
 const gitConfigTimeout = 20 * time.Second
 
 // checkFiles refuses, before git opens it, a config file of the scope that
-// is there but is not a regular file: git would block on a FIFO for ever.
+// is a FIFO, socket or device: git would block on a FIFO for ever.
 func (g *gitConfig) checkFiles(opts GitOptions) error {
 	env := func(k string) string {
 		for i := len(opts.Env) - 1; i >= 0; i-- {
@@ -362,9 +363,18 @@ func (g *gitConfig) checkFiles(opts GitOptions) error {
 		}
 	}
 	for _, f := range files {
-		if st, err := os.Stat(f); err == nil && !st.Mode().IsRegular() {
-			return fmt.Errorf("install: %s is not a regular file (%s); git would wait on it for ever: move it away", f, st.Mode().Type())
+		st, err := os.Stat(f)
+		if err != nil || st.Mode().IsRegular() || st.IsDir() {
+			continue // a directory: git says why itself
 		}
+		kind := "a device"
+		switch {
+		case st.Mode()&fs.ModeNamedPipe != 0:
+			kind = "a FIFO"
+		case st.Mode()&fs.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return fmt.Errorf("install: %s is %s, not a regular file; git would wait on it for ever: move it away", f, kind)
 	}
 	return nil
 }
