@@ -138,3 +138,34 @@ func TestSplitExample(t *testing.T) {
 		})
 	}
 }
+
+// `azcred help CMD` and `azcred CMD --help` print CMD's help on stdout and
+// exit 0 for every visible command, keyring (which passes its arguments
+// through) included.
+func TestHelpOfEveryCommand(t *testing.T) {
+	var cli CLI
+	parser, err := kong.New(&cli, kong.Name("azcred"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		if n.Hidden {
+			return
+		}
+		if n.Parent != nil {
+			path := strings.Fields(n.FullPath())[1:]
+			for _, argv := range [][]string{append([]string{"azcred", "help"}, path...), append(append([]string{"azcred"}, path...), "--help")} {
+				var out, errb strings.Builder
+				code := run(argv, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+				if code != 0 || !strings.HasPrefix(out.String(), "Usage: azcred "+strings.Join(path, " ")) {
+					t.Errorf("%q: exit %d, stdout %.60q, stderr %q", argv, code, out.String(), errb.String())
+				}
+			}
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(parser.Model.Node)
+}

@@ -48,7 +48,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			code = 1
 		}
 	}()
-	if cmd, dbg, ok := fastCommand(argv); ok {
+	// keyring passes its arguments through, --help included: its help is
+	// the whole grammar's (on stderr in protocol mode).
+	helpKeyring := keyringHelp(argv)
+	if cmd, dbg, ok := fastCommand(argv); ok && !helpKeyring {
 		a.debug = dbg || truthy(getenv("AZCRED_DEBUG"))
 		a.call.Views = true
 		return report(stderr, cmd.Run(a))
@@ -66,6 +69,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if !protocolMode {
 		argv = helpArgs(argv)
 	}
+	if helpKeyring || keyringHelp(argv) {
+		kctx, err := parser.Parse(argv[:1])
+		if err == nil {
+			err = kctx.PrintUsage(false)
+		}
+		return report(stderr, err)
+	}
 	kctx, err := parser.Parse(argv)
 	if err != nil {
 		msg, hint := parseFailure(err)
@@ -76,6 +86,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	a.debug = cli.Debug || truthy(getenv("AZCRED_DEBUG"))
 	err = kctx.Run(a)
 	return report(stderr, err)
+}
+
+// keyringHelp reports `keyring --help` (or -h), which the keyring command
+// would otherwise take as one of the arguments it passes through.
+func keyringHelp(argv []string) bool {
+	return len(argv) == 2 && argv[0] == "keyring" && (argv[1] == "--help" || argv[1] == "-h")
 }
 
 // newParser builds kong's parser for the whole CLI.
