@@ -240,7 +240,11 @@ func fileKind(m fs.FileMode) string {
 // flight, so every temp file is stale (and may hold an old copy of the
 // vault, decryptable with the live key).
 func scrubTemp(dir string) {
-	for _, pattern := range []string{".config.json.tmp-*", ".config.idx.tmp-*", ".vault.bin.tmp-*", ".vault.key.tmp-*", "tokens/.*.tmp-*"} {
+	patterns := []string{".config.json.tmp-*", ".config.idx.tmp-*", ".vault.bin.tmp-*", ".vault.key.tmp-*"}
+	if CheckDir(filepath.Join(dir, "tokens"), true) == nil { // never through a link
+		patterns = append(patterns, "tokens/.*.tmp-*")
+	}
+	for _, pattern := range patterns {
 		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, m := range matches {
 			os.Remove(m)

@@ -175,3 +175,20 @@ func TestRecordDirLinkRefused(t *testing.T) {
 		t.Errorf("a file beyond the tokens link was removed: %v", err)
 	}
 }
+
+// The scrub of stale temp files under the lock does not reach through a
+// tokens link either.
+func TestScrubTempNotThroughTokensLink(t *testing.T) {
+	s := testStore(t)
+	other := t.TempDir()
+	theirs := filepath.Join(other, ".notes.tmp-1")
+	os.WriteFile(theirs, []byte("mine"), 0o600)
+	os.MkdirAll(s.Dir(), 0o700)
+	if err := os.Symlink(other, s.recordDir()); err != nil {
+		t.Fatal(err)
+	}
+	addCtx(t, s, "work", "alice@contoso.example") // a write: scrubs under the lock
+	if _, err := os.Stat(theirs); err != nil {
+		t.Errorf("a file beyond the tokens link was scrubbed: %v", err)
+	}
+}
