@@ -13,15 +13,10 @@ import (
 // grammar (lines using the shell's pipes, redirections or substitutions
 // are checked up to them).
 func TestHelpExamples(t *testing.T) {
-	var cli CLI
-	parser, err := kong.New(&cli, kong.Name("azcred"), kong.Exit(func(int) { t.Fatal("kong tried to exit") }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var walk func(n *kong.Node)
-	walk = func(n *kong.Node) {
-		if n.Hidden {
-			return
+	var root *kong.Node
+	eachCommand(t, func(n *kong.Node) {
+		if n.Parent == nil {
+			root = n
 		}
 		t.Run(n.FullPath(), func(t *testing.T) {
 			if !strings.Contains(n.Detail, "Examples:") {
@@ -49,12 +44,8 @@ func TestHelpExamples(t *testing.T) {
 				}
 			}
 		})
-		for _, c := range n.Children {
-			walk(c)
-		}
-	}
-	walk(parser.Model.Node)
-	if !strings.Contains(parser.Model.Node.Detail, "Exit status:") {
+	})
+	if !strings.Contains(root.Detail, "Exit status:") {
 		t.Error("azcred --help does not document the exit statuses")
 	}
 }
@@ -62,13 +53,7 @@ func TestHelpExamples(t *testing.T) {
 // TestListCommandsHaveOutput: every command that lists things takes
 // --output table|json.
 func TestListCommandsHaveOutput(t *testing.T) {
-	var cli CLI
-	parser, err := kong.New(&cli, kong.Name("azcred"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var walk func(n *kong.Node)
-	walk = func(n *kong.Node) {
+	eachCommand(t, func(n *kong.Node) {
 		if n.Name == "list" && n.Parent.Name != "docker" {
 			found := false
 			for _, f := range n.Flags {
@@ -78,6 +63,24 @@ func TestListCommandsHaveOutput(t *testing.T) {
 				t.Errorf("%s has no --output json", n.FullPath())
 			}
 		}
+	})
+}
+
+// eachCommand calls fn for every node of the CLI's grammar (the root
+// included), hidden ones and their children left out.
+func eachCommand(t *testing.T, fn func(n *kong.Node)) {
+	t.Helper()
+	var cli CLI
+	parser, err := kong.New(&cli, kong.Name("azcred"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		if n.Hidden {
+			return
+		}
+		fn(n)
 		for _, c := range n.Children {
 			walk(c)
 		}
@@ -137,4 +140,23 @@ func TestSplitExample(t *testing.T) {
 			}
 		})
 	}
+}
+
+// `azcred help CMD` and `azcred CMD --help` print CMD's help on stdout and
+// exit 0 for every visible command, keyring (which passes its arguments
+// through) included.
+func TestHelpOfEveryCommand(t *testing.T) {
+	eachCommand(t, func(n *kong.Node) {
+		if n.Parent == nil {
+			return
+		}
+		path := strings.Fields(n.FullPath())[1:]
+		for _, argv := range [][]string{append([]string{"azcred", "help"}, path...), append(append([]string{"azcred"}, path...), "--help")} {
+			var out, errb strings.Builder
+			code := run(argv, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+			if code != 0 || !strings.HasPrefix(out.String(), "Usage: azcred "+strings.Join(path, " ")) {
+				t.Errorf("%q: exit %d, stdout %.60q, stderr %q", argv, code, out.String(), errb.String())
+			}
+		}
+	})
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/azcred/azcred/helper"
-	"github.com/azcred/azcred/protocols"
 	"github.com/azcred/azcred/store"
 )
 
@@ -49,8 +48,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			code = 1
 		}
 	}()
-	if cmd, dbg, ok := fastCommand(argv); ok {
-		a.debug = dbg || protocols.IsTrue(getenv("AZCRED_DEBUG"))
+	// keyring passes its arguments through, --help included: its help is
+	// the whole grammar's (on stderr in protocol mode).
+	helpKeyring := keyringHelp(argv)
+	if cmd, dbg, ok := fastCommand(argv); ok && !helpKeyring {
+		a.debug = dbg || helper.DebugFromEnv(getenv)
 		a.call.Views = true
 		return report(stderr, cmd.Run(a))
 	}
@@ -67,6 +69,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if !protocolMode {
 		argv = helpArgs(argv)
 	}
+	if helpKeyring || keyringHelp(argv) {
+		kctx, err := parser.Parse(argv[:1])
+		if err == nil {
+			err = kctx.PrintUsage(false)
+		}
+		return report(stderr, err)
+	}
 	kctx, err := parser.Parse(argv)
 	if err != nil {
 		msg, hint := parseFailure(err)
@@ -74,9 +83,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintf(stderr, "azcred: hint: %s\n", hint)
 		return 2
 	}
-	a.debug = cli.Debug || protocols.IsTrue(getenv("AZCRED_DEBUG"))
+	a.debug = cli.Debug || helper.DebugFromEnv(getenv)
 	err = kctx.Run(a)
 	return report(stderr, err)
+}
+
+// keyringHelp reports `keyring --help` (or -h), which the keyring command
+// would otherwise take as one of the arguments it passes through.
+func keyringHelp(argv []string) bool {
+	return len(argv) == 2 && argv[0] == "keyring" && (argv[1] == "--help" || argv[1] == "-h")
 }
 
 // newParser builds kong's parser for the whole CLI.

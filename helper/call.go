@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/azcred/azcred/protocols"
 	"github.com/azcred/azcred/store"
 )
 
@@ -77,3 +78,6 @@ func (c *Call) debugf(format string, args ...any) {
 func (c *Call) Notef(format string, args ...any) {
 	fmt.Fprintf(c.Stderr, "azcred: "+format+"\n", args...)
 }
+
+// DebugFromEnv reports whether AZCRED_DEBUG asks for the debug log.
+func DebugFromEnv(getenv store.Getenv) bool { return protocols.IsTrue(getenv("AZCRED_DEBUG")) }

@@ -83,6 +83,14 @@ type failNote struct {
 
 func failDir(s *store.Store) string { return filepath.Join(s.Dir(), "run", "failed") }
 
+// failDirSafe reports whether run/ and run/failed are, where they exist,
+// directories of ours that nobody else can write, reached without a
+// symbolic link: only then are notes read, written, pruned or removed there.
+func failDirSafe(s *store.Store) bool {
+	dir := failDir(s)
+	return store.CheckDir(filepath.Dir(dir), true) == nil && store.CheckDir(dir, true) == nil
+}
+
 func failPath(s *store.Store, key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return filepath.Join(failDir(s), hex.EncodeToString(sum[:12]))
@@ -90,8 +98,11 @@ func failPath(s *store.Store, key string) string {
 
 // recallFailure returns the failure remembered for key, if it is recent.
 func (e *Engine) recallFailure(r *Resolved, key string) error {
-	// Regular files only, bounded, never blocking: like every store file.
-	b, err := store.ReadFileLimited(failPath(r.Store, key))
+	// A store file: no link followed, ours only, bounded, never blocking.
+	if !failDirSafe(r.Store) {
+		return nil
+	}
+	b, err := store.ReadStoreFile(failPath(r.Store, key))
 	if err != nil || len(b) > 4<<10 {
 		return nil
 	}
@@ -117,6 +128,10 @@ func (e *Engine) rememberFailure(r *Resolved, key string, err error) {
 	dir := failDir(r.Store)
 	if mkErr := os.MkdirAll(dir, 0o700); mkErr != nil {
 		e.Debugf("cannot remember the failure: %v", mkErr)
+		return
+	}
+	if !failDirSafe(r.Store) {
+		e.Debugf("cannot remember the failure: %s is not a plain directory of yours", dir)
 		return
 	}
 	e.pruneFailures(dir)
@@ -146,5 +161,7 @@ func (e *Engine) pruneFailures(dir string) {
 // ForgetFailures drops every remembered failure of s: a new sign-in is a
 // reason to try again at once.
 func ForgetFailures(s *store.Store) {
-	_ = os.RemoveAll(failDir(s)) // best effort: a stale note expires in seconds
+	if failDirSafe(s) {
+		_ = os.RemoveAll(failDir(s)) // best effort: a stale note expires in seconds
+	}
 }

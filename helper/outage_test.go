@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -68,5 +71,63 @@ func TestServeStaleFloor(t *testing.T) {
 	}
 	if _, ok := e.serveStale(r, store.Token{}, outage); ok {
 		t.Error("served a token that was never cached")
+	}
+}
+
+// A remembered failure is a store file like any other: a note reached
+// through a symbolic link, or one that others can write, is not believed
+// (it would let whoever planted it fail every call with words of theirs).
+func TestRecallFailureOnlyFromOwnFiles(t *testing.T) {
+	now := time.Now()
+	e := &Engine{Now: func() time.Time { return now }, Debugf: func(string, ...any) {}, Timeout: time.Second}
+	r := &Resolved{Context: &store.Context{Name: "work"}, Env: &store.Environment{Authority: "https://login.example/"}, Scope: "s"}
+	r.Store = store.Open(t.TempDir(), nil)
+	e.rememberFailure(r, "k", errors.New("cannot reach login.example"))
+	if e.recallFailure(r, "k") == nil {
+		t.Fatal("a note just written is not recalled")
+	}
+	note := failPath(r.Store, "k")
+	elsewhere := filepath.Join(t.TempDir(), "note")
+	if err := os.Rename(note, elsewhere); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, note); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.recallFailure(r, "k"); err != nil {
+		t.Errorf("a note through a symbolic link was recalled: %v", err)
+	}
+	os.Remove(note)
+	os.Rename(elsewhere, note)
+	os.Chmod(note, 0o622)
+	if err := e.recallFailure(r, "k"); err != nil && hasModeBits() {
+		t.Errorf("a note others can write was recalled: %v", err)
+	}
+}
+
+func hasModeBits() bool { return runtime.GOOS != "windows" }
+
+// A run/ that is a symbolic link is not followed: no note is written,
+// pruned or removed through it.
+func TestFailureNotesNotThroughALink(t *testing.T) {
+	e := &Engine{Now: time.Now, Debugf: func(string, ...any) {}, Timeout: time.Second}
+	r := &Resolved{Context: &store.Context{Name: "work"}, Env: &store.Environment{Authority: "https://login.example/"}, Scope: "s"}
+	dir, other := t.TempDir(), t.TempDir()
+	r.Store = store.Open(dir, nil)
+	mine := filepath.Join(other, "failed", "keep")
+	os.MkdirAll(filepath.Dir(mine), 0o700)
+	os.WriteFile(mine, []byte("x"), 0o600)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(mine, old, old)
+	if err := os.Symlink(other, filepath.Join(dir, "run")); err != nil {
+		t.Fatal(err)
+	}
+	e.rememberFailure(r, "k", errors.New("cannot reach login.example"))
+	ForgetFailures(r.Store)
+	if _, err := os.Stat(mine); err != nil {
+		t.Fatalf("a file beyond the run link was removed: %v", err)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(other, "failed")); len(ents) != 1 {
+		t.Errorf("a note was written beyond the run link: %d files", len(ents))
 	}
 }

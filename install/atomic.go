@@ -41,7 +41,7 @@ func writeConfigBackup(path string, data []byte, backup func(old []byte) []byte)
 		return "", err
 	}
 	mode := newFileMode
-	old, err := os.ReadFile(target)
+	old, err := readConfigFile(target)
 	switch {
 	case err == nil:
 		info, err := os.Stat(target)

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -75,7 +74,7 @@ func InstallDocker(configPath string, opts DockerOptions) ([]Change, error) {
 		return nil, errors.New("install: no registry given; name one or more registries, or make azcred the credential store")
 	}
 
-	in, err := os.ReadFile(configPath)
+	in, err := readConfigFile(configPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		if opts.Uninstall {
 			return nil, nil

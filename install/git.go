@@ -17,12 +17,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/azcred/azcred/protocols"
 )
@@ -59,6 +62,9 @@ func HelperValue(helperOnPath bool) string {
 func InstallGit(ctx context.Context, opts GitOptions) ([]Change, error) {
 	g, err := newGitConfig(opts)
 	if err != nil {
+		return nil, err
+	}
+	if err := g.checkFiles(opts); err != nil {
 		return nil, err
 	}
 	urls := opts.URLs
@@ -312,8 +318,63 @@ func (g *gitConfig) run(ctx context.Context, args ...string) error {
 	return err
 }
 
+// gitConfigTimeout bounds one git config run: reading a config file takes
+// milliseconds, unless one is a FIFO (or an include is) and git waits for
+// a writer forever.
+const gitConfigTimeout = 20 * time.Second
+
+// checkFiles refuses, before git opens it, a config file of the scope that
+// is a FIFO, socket or device: git would block on a FIFO for ever.
+func (g *gitConfig) checkFiles(opts GitOptions) error {
+	env := func(k string) string {
+		for i := len(opts.Env) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(opts.Env[i], k+"="); ok {
+				return v
+			}
+		}
+		return os.Getenv(k)
+	}
+	var files []string
+	switch {
+	case opts.File != "":
+		files = []string{opts.File}
+	case opts.Scope == "" || opts.Scope == "global":
+		if f := env("GIT_CONFIG_GLOBAL"); f != "" {
+			files = []string{f}
+			break
+		}
+		xdg := env("XDG_CONFIG_HOME")
+		if xdg == "" && env("HOME") != "" {
+			xdg = filepath.Join(env("HOME"), ".config")
+		}
+		if xdg != "" {
+			files = append(files, filepath.Join(xdg, "git", "config"))
+		}
+		if env("HOME") != "" {
+			files = append(files, filepath.Join(env("HOME"), ".gitconfig"))
+		}
+	}
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil || st.Mode().IsRegular() || st.IsDir() {
+			continue // a directory: git says why itself
+		}
+		kind := "a device"
+		switch {
+		case st.Mode()&fs.ModeNamedPipe != 0:
+			kind = "a FIFO"
+		case st.Mode()&fs.ModeSocket != 0:
+			kind = "a socket"
+		}
+		return fmt.Errorf("install: %s is %s, not a regular file; git would wait on it for ever: move it away", f, kind)
+	}
+	return nil
+}
+
 func (g *gitConfig) output(ctx context.Context, args ...string) ([]byte, error) {
 	argv := append(append([]string{"config"}, g.scope...), args...)
+	ctx, cancel := context.WithTimeout(ctx, gitConfigTimeout)
+	defer cancel()
 	cmd := exec.CommandContext(ctx, g.git, argv...)
 	cmd.Env = append(os.Environ(), g.env...)
 	cmd.Dir = g.dir
@@ -324,6 +385,8 @@ func (g *gitConfig) output(ctx context.Context, args ...string) ([]byte, error) 
 	switch {
 	case errors.As(err, &exitErr) && exitErr.ExitCode() == 1 && (slices.Contains(args, "--get-all") || slices.Contains(args, "--get-regexp")):
 		return nil, err // the caller reads this as "not set"
+	case err != nil && ctx.Err() != nil:
+		return nil, fmt.Errorf("install: git config %s did not finish within %s (is one of git's config files a FIFO?)", strings.Join(args, " "), gitConfigTimeout)
 	case err != nil:
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" {

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -60,7 +59,7 @@ func KubeconfigPath(env func(string) string) string {
 // atomic.go) and only when something changed. With dryRun it writes nothing but a diff
 // of the change to diff (secret values in it are redacted).
 func InstallKube(path string, opts KubeOptions, dryRun bool, diff io.Writer) ([]Change, error) {
-	in, err := os.ReadFile(path)
+	in, err := readConfigFile(path)
 	if errors.Is(err, fs.ErrNotExist) && opts.Context == "" {
 		return nil, fmt.Errorf("install: kubeconfig %s does not exist", path)
 	}

@@ -210,7 +210,7 @@ type KubeconfigMerge struct {
 // PlanMerge merges addition into the kubeconfig at path (a missing file is empty) in
 // memory. Errors name the path.
 func PlanMerge(path string, addition []byte, overwrite bool) (*KubeconfigMerge, error) {
-	in, err := os.ReadFile(path)
+	in, err := readConfigFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("install: %w", err)
 	}
@@ -227,7 +227,7 @@ func (m *KubeconfigMerge) Changed() bool { return !bytes.Equal(m.old, m.new) }
 // Write replaces the file atomically (keeping a backup) and leaves it 0600. It refuses when
 // the file changed since PlanMerge, so a concurrent edit is never lost.
 func (m *KubeconfigMerge) Write() error {
-	now, err := os.ReadFile(m.Path)
+	now, err := readConfigFile(m.Path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("install: %w", err)
 	}

@@ -39,7 +39,7 @@ func normName(s string) string {
 
 // readMarked reads path (missing is empty) and finds key in section.
 func readMarked(path, section, key, marker string) (*markedFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}

@@ -181,6 +181,9 @@ func NewKeyringKeys(dir string, getenv Getenv) (KeySource, error) {
 			if err := ensureDir(cfg.FileDir); err != nil {
 				return nil, err
 			}
+			if err := checkKeyringDir(cfg.FileDir); err != nil {
+				return nil, err
+			}
 		case "secret-service", "kwallet":
 			// godbus would run dbus-launch and start a private bus with
 			// no keyring on it: say what is missing instead.
@@ -308,6 +311,9 @@ func (k *KeyringKeys) VaultKey(id string, create bool) ([]byte, error) {
 		return key, nil
 	}
 	if !errors.Is(err, keyring.ErrKeyNotFound) {
+		if errors.As(err, new(*UnsafeError)) || errors.Is(err, ErrTooLarge) {
+			return nil, err // checkKeyringDir: the path and the fix, not a passphrase problem
+		}
 		if k.backend == "file" && k.passphrase {
 			// The file keyring says only "aes.KeyUnwrap(): integrity check failed".
 			return nil, &KeyError{Err: fmt.Errorf("the keyring in %s cannot be opened with this AZCRED_KEYRING_PASSPHRASE", filepath.Join(k.dir, "keyring")),
@@ -422,4 +428,33 @@ func (f FileKeys) RemoveVaultKey(string) { os.Remove(f.path()) }
 // Describe implements KeySource.
 func (f FileKeys) Describe() KeyInfo {
 	return KeyInfo{Backend: f.Backend, Protection: "file", Detail: "generated key in " + f.path(), Auto: f.Auto}
+}
+
+// checkKeyringDir applies the store's rules to the passphrase keyring's
+// directory, whose items the keyring package reads whole with os.ReadFile:
+// a plain directory of ours holding only regular files of ours, none
+// larger than the store reads. A FIFO there would hang the read, a link
+// to /dev/zero exhaust memory.
+func checkKeyringDir(dir string) error {
+	if err := CheckDir(dir, true); err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	for _, e := range ents {
+		path := filepath.Join(dir, e.Name())
+		st, err := os.Lstat(path)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		if err := checkFile(path, st); err != nil {
+			return err
+		}
+		if st.Size() > maxFileSize {
+			return &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%d bytes, limit %d)", ErrTooLarge, st.Size(), maxFileSize)}
+		}
+	}
+	return nil
 }

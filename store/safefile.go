@@ -65,6 +65,12 @@ func ReadFileLimited(path string) ([]byte, error) {
 	return readBounded(f, path, st.Size())
 }
 
+// ReadStoreFile reads a file that another package keeps in the store (the
+// failure notes under run/) by the store's rules: no symbolic link
+// followed, a regular file of ours that nobody else can write, bounded,
+// never blocking.
+func ReadStoreFile(path string) ([]byte, error) { return readStoreFile(path) }
+
 // readStoreFile reads a file of the store through openStoreFile.
 func readStoreFile(path string) ([]byte, error) {
 	f, st, err := openStoreFile(path, os.O_RDONLY, 0)
@@ -234,7 +240,11 @@ func fileKind(m fs.FileMode) string {
 // flight, so every temp file is stale (and may hold an old copy of the
 // vault, decryptable with the live key).
 func scrubTemp(dir string) {
-	for _, pattern := range []string{".config.json.tmp-*", ".config.idx.tmp-*", ".vault.bin.tmp-*", ".vault.key.tmp-*", "tokens/.*.tmp-*"} {
+	patterns := []string{".config.json.tmp-*", ".config.idx.tmp-*", ".vault.bin.tmp-*", ".vault.key.tmp-*"}
+	if CheckDir(filepath.Join(dir, "tokens"), true) == nil { // never through a link
+		patterns = append(patterns, "tokens/.*.tmp-*")
+	}
+	for _, pattern := range patterns {
 		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, m := range matches {
 			os.Remove(m)

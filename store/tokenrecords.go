@@ -81,6 +81,11 @@ func (s *Store) LockRegistry(ctx context.Context, key string) (unlock func(), er
 }
 
 func (s *Store) readRecord(name string, v any) error {
+	// tokens/ is never reached through a link (openStoreFile refuses only
+	// a link in the last component).
+	if err := CheckDir(s.recordDir(), true); err != nil {
+		return err
+	}
 	data, err := readStoreFile(filepath.Join(s.recordDir(), name))
 	if err != nil {
 		return err
@@ -107,6 +112,9 @@ func recordAD(hdr []byte, name string) []byte {
 // loadRecords reads every record into sec (a full read: doctor, updates).
 // Records of a vault with another id (left by a cleared vault) are skipped.
 func (s *Store) loadRecords(sec *Secrets) error {
+	if err := CheckDir(s.recordDir(), true); err != nil {
+		return err
+	}
 	ents, err := os.ReadDir(s.recordDir())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -171,6 +179,11 @@ func (s *Store) writeRecord(vaultID, name string, v any) error {
 // sec: it writes what changed since before (what the records held when
 // read) and removes what went. It runs under the store lock.
 func (s *Store) syncRecords(vaultID string, before, sec *Secrets) error {
+	// Before a write or the sweep below: through a link, the sweep would
+	// delete whatever lives where it points.
+	if err := CheckDir(s.recordDir(), true); err != nil {
+		return err
+	}
 	want := map[string]bool{}
 	for k, t := range sec.Tokens {
 		name := recordName(kindToken, k)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -133,5 +134,61 @@ func TestClearRemovesRecords(t *testing.T) {
 	}
 	if locks, _ := os.ReadDir(s.lockDir()); len(locks) != 0 {
 		t.Errorf("locks survived context clear: %v", locks)
+	}
+}
+
+// tokens/ is a store directory: as a symbolic link it is never followed —
+// no record is read, written or swept through it (the sweep would delete
+// whatever else lives where it points).
+func TestRecordDirLinkRefused(t *testing.T) {
+	s := testStore(t)
+	addCtx(t, s, "work", "alice@contoso.example")
+	key := TokenKey(testAccount, "t1", "scope/.default")
+	put := func(tok string) error {
+		return s.UpdateSecrets(func(sec *Secrets) error {
+			sec.Tokens[key] = Token{AccessToken: tok, ExpiresOn: time.Now().Add(time.Hour)}
+			return nil
+		})
+	}
+	if err := put("fake-record-token"); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	precious := filepath.Join(other, "precious")
+	os.WriteFile(precious, []byte("mine"), 0o600)
+	ents, _ := os.ReadDir(s.recordDir())
+	for _, e := range ents {
+		os.Rename(filepath.Join(s.recordDir(), e.Name()), filepath.Join(other, e.Name()))
+	}
+	os.Remove(s.recordDir())
+	if err := os.Symlink(other, s.recordDir()); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.CachedToken(key); ok {
+		t.Error("a record was read through the tokens link")
+	}
+	var unsafe *UnsafeError
+	if err := put("fake-second-token"); !errors.As(err, &unsafe) {
+		t.Errorf("a write through the tokens link: err %v, want an UnsafeError", err)
+	}
+	if _, err := os.Stat(precious); err != nil {
+		t.Errorf("a file beyond the tokens link was removed: %v", err)
+	}
+}
+
+// The scrub of stale temp files under the lock does not reach through a
+// tokens link either.
+func TestScrubTempNotThroughTokensLink(t *testing.T) {
+	s := testStore(t)
+	other := t.TempDir()
+	theirs := filepath.Join(other, ".notes.tmp-1")
+	os.WriteFile(theirs, []byte("mine"), 0o600)
+	os.MkdirAll(s.Dir(), 0o700)
+	if err := os.Symlink(other, s.recordDir()); err != nil {
+		t.Fatal(err)
+	}
+	addCtx(t, s, "work", "alice@contoso.example") // a write: scrubs under the lock
+	if _, err := os.Stat(theirs); err != nil {
+		t.Errorf("a file beyond the tokens link was scrubbed: %v", err)
 	}
 }

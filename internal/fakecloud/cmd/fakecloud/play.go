@@ -44,8 +44,8 @@ func writePlay(w io.Writer, in fakecloud.Info, secret string, repos []string, im
 				p("git clone %s/%s/%s/_git/%s", u, parts[0], parts[1], parts[2])
 			}
 		case strings.HasPrefix(n, "kube-"):
-			p("# kubectl (%s): bind the API server; azcred install kube converts a kubeconfig user", n)
-			p("azcred bind %s fake && azcred token --oauth-scope 6dae42f8-4368-4678-94ff-3960e28e3630/.default --output raw", u)
+			p("# kubectl (%s, API server %s): merge its kubeconfig with azcred as the exec plugin, as the README's kubectl section does", n, u)
+			p("azcred aks list && azcred aks get-credentials -g %s -n %s && kubectl get namespaces", fakecloud.DefaultResourceGroup, strings.TrimPrefix(n, "kube-"))
 		case strings.HasPrefix(n, "acr-"):
 			host := strings.TrimPrefix(u, "https://")
 			p("# %s: crane, oras, skopeo... read it through docker-credential-azcred", n)

@@ -25,7 +25,7 @@ func TestWritePlay(t *testing.T) {
 		"git clone https://127.0.0.1:3/o/p/_git/r",
 		"azcred bind 127.0.0.1:4 fake && azcred install docker --registry 127.0.0.1:4",
 		"crane manifest 127.0.0.1:4/hello:v1",
-		"azcred bind https://127.0.0.1:5 fake",
+		"azcred aks list && azcred aks get-credentials -g rg-fakecloud -n k && kubectl get namespaces",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
