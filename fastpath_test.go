@@ -21,6 +21,8 @@ func TestFastCommandParsesAsKong(t *testing.T) {
 		{[]string{"docker", "get"}, &DockerCmd{Action: "get"}, false},
 		{[]string{"token", "--resource", "https://x.example", "-o", "raw"}, &TokenCmd{Resource: "https://x.example", Output: "raw"}, false},
 		{[]string{"token"}, &TokenCmd{Output: "json"}, false},
+		// keyring passes everything through, flags included (pip's --mode).
+		{[]string{"keyring", "get", "https://x.example/simple", "azcred", "--mode", "creds"}, &KeyringCmd{Args: []string{"get", "https://x.example/simple", "azcred", "--mode", "creds"}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.argv, " "), func(t *testing.T) {
